@@ -1,0 +1,307 @@
+// marketsim: the command-line interface. Every error ends in one line on stderr and a
+// non-zero exit status; nothing is left half-written.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "analysis/statistics.hpp"
+#include "sim/error.hpp"
+#include "sim/runner.hpp"
+#include "sim/scenario.hpp"
+#include "sim/store.hpp"
+#include "sim/sweep.hpp"
+#include "sim/version.hpp"
+
+namespace ms = marketsim;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) { g_stop = true; }
+
+std::string fmt_number(double x) {
+  if (std::isnan(x)) return "nan";
+  if (x != 0 && (std::fabs(x) >= 1e6 || std::fabs(x) < 1e-3)) return fmt::format("{:.4g}", x);
+  return fmt::format("{:.4f}", x);
+}
+
+void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> w(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    w[c] = header[c].size();
+    for (const auto& r : rows) w[c] = std::max(w[c], r[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string s;
+    for (std::size_t c = 0; c < r.size(); ++c)
+      s += fmt::format("{:<{}}", r[c], c + 1 == r.size() ? 0 : w[c] + 2);
+    fmt::print("{}\n", s);
+  };
+  line(header);
+  std::vector<std::string> rule;
+  for (auto x : w) rule.push_back(std::string(x, '-'));
+  line(rule);
+  for (const auto& r : rows) line(r);
+}
+
+std::string format_duration(double seconds) {
+  auto s = static_cast<long long>(std::llround(seconds));
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+// A value as a table cell: strings without their TOML quotes.
+std::string cell(const ms::Value& v) {
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  return ms::to_string(v);
+}
+
+std::string range_text(const ms::ParamSpec& p) {
+  if (p.type == ms::ParamType::Choice) return ms::join(p.choices, "|");
+  if (p.type == ms::ParamType::Bool) return "true|false";
+  auto b = [](double x) {
+    if (std::isinf(x)) return std::string(x < 0 ? "-inf" : "inf");
+    return x == std::floor(x) && std::fabs(x) < 1e15 ? fmt::format("{}", static_cast<long long>(x)) : fmt::format("{}", x);
+  };
+  return "[" + b(p.range.min) + ", " + b(p.range.max) + "]";
+}
+
+int cmd_list() {
+  auto& reg = ms::Registry::instance();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& name : reg.names()) rows.push_back({name, reg.get(name).summary});
+  print_table({"scenario", "summary"}, rows);
+  return 0;
+}
+
+int cmd_describe(const std::string& name) {
+  const auto& s = ms::Registry::instance().get(name);
+  fmt::print("{}: {}\n\n{}\n\n", s.name, s.summary, s.story);
+  if (!s.plugin.empty()) fmt::print("(from plugin {})\n\n", s.plugin);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : s.schema->params()) {
+    std::string def = ms::to_string(p.default_value);
+    for (const auto& [sym, follows] : p.symbols)
+      if (def == "\"" + sym + "\"") def += " (= " + follows + ")";
+    rows.push_back({p.name, std::string(ms::type_name(p.type)), def, range_text(p), p.unit, p.doc});
+  }
+  fmt::print("Parameters\n");
+  print_table({"name", "type", "default", "range", "unit", "doc"}, rows);
+  for (const auto& c : s.schema->checks()) fmt::print("  requires: {}\n", c.rule);
+  rows.clear();
+  for (const auto& o : s.scalars) rows.push_back({o.name, "scalar", o.unit, o.doc});
+  for (const auto& o : s.series) rows.push_back({o.name, "series (round)", o.unit, o.doc});
+  for (const auto& o : s.vectors) rows.push_back({o.name, "vector (" + o.dim + ")", o.unit, o.doc});
+  fmt::print("\nOutputs\n");
+  print_table({"name", "kind", "unit", "doc"}, rows);
+  return 0;
+}
+
+std::vector<ms::Assignment> parse_sets(const std::vector<std::string>& sets) {
+  std::vector<ms::Assignment> out;
+  for (const auto& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw ms::Error(fmt::format("--set expects key=value, got '{}'", s));
+    out.push_back({s.substr(0, eq), s.substr(eq + 1), "--set " + s.substr(0, eq), true});
+  }
+  return out;
+}
+
+// Progress on a terminal: done/total, rate and ETA, redrawn about five times a second.
+struct Progress {
+  bool tty = ::isatty(2) != 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last{};
+  std::size_t first_done = 0;
+  bool started = false;
+  void operator()(std::size_t done, std::size_t total) {
+    if (!started) first_done = done, started = true;
+    auto now = std::chrono::steady_clock::now();
+    if (!tty || (now - last < std::chrono::milliseconds(200) && done < total)) return;
+    last = now;
+    double secs = std::chrono::duration<double>(now - start).count();
+    double rate = secs > 0 ? static_cast<double>(done - first_done) / secs : 0;
+    std::string eta = rate > 0 ? format_duration(static_cast<double>(total - done) / rate) : "?";
+    fmt::print(stderr, "\r  {}/{} runs  {:5.1f}%  {:.1f} runs/s  ETA {}   ", done, total,
+               100.0 * static_cast<double>(done) / static_cast<double>(std::max<std::size_t>(total, 1)), rate, eta);
+    if (done == total) fmt::print(stderr, "\n");
+  }
+};
+
+void print_summary(const ms::SweepPlan& plan, const ms::SweepOutcome& out) {
+  const auto& info = *plan.scenario;
+  const std::size_t R = static_cast<std::size_t>(plan.replications), S = info.scalars.size();
+  std::vector<std::string> header;
+  for (const auto& c : plan.coords) header.push_back(c.name);
+  for (const auto& o : info.scalars) header.push_back(o.name);
+  std::vector<std::vector<std::string>> rows;
+  constexpr std::size_t kMaxRows = 40;
+  for (std::size_t p = 0; p < plan.n_points() && p < kMaxRows; ++p) {
+    std::vector<std::string> row;
+    std::size_t rest = p;
+    std::vector<std::string> coords(plan.coords.size());
+    if (plan.spec.design == ms::Design::Grid) {
+      for (std::size_t d = plan.coords.size(); d-- > 0;) {
+        coords[d] = cell(plan.coords[d].values[rest % plan.shape[d]]);
+        rest /= plan.shape[d];
+      }
+    } else {
+      for (std::size_t d = 0; d < plan.coords.size(); ++d) coords[d] = cell(plan.coords[d].values[p]);
+    }
+    for (auto& c : coords) row.push_back(c);
+    for (std::size_t s = 0; s < S; ++s) {
+      std::vector<double> v;
+      for (std::size_t r = 0; r < R; ++r) v.push_back(out.scalars[(p * R + r) * S + s]);
+      auto sum = ms::analysis::summarize(v);
+      row.push_back(R > 1 ? fmt::format("{} ± {}", fmt_number(sum.mean), fmt_number(sum.half_width)) : fmt_number(sum.mean));
+    }
+    rows.push_back(std::move(row));
+  }
+  fmt::print("\n{} · {} point(s) × {} replication(s) · {}\n", info.name, plan.n_points(), R,
+             R > 1 ? "mean ± half-width of the 95% confidence interval" : "one run per point");
+  print_table(header, rows);
+  if (plan.n_points() > kMaxRows)
+    fmt::print("... {} more points (marketsim info, or ms.load in Python)\n", plan.n_points() - kMaxRows);
+}
+
+int run_plan(const ms::SweepPlan& plan, const std::string& out, int threads, bool resume, const std::string& command,
+             bool summary) {
+  ms::SweepOptions opt;
+  opt.out = out;
+  opt.threads = threads;
+  opt.resume = resume;
+  opt.stop = &g_stop;
+  opt.provenance.command = command;
+  Progress progress;
+  if (plan.n_tasks() > 1) opt.progress = std::ref(progress);
+  auto t0 = std::chrono::steady_clock::now();
+  ms::SweepOutcome result = ms::run_sweep(plan, opt);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (result.interrupted) {
+    fmt::print(stderr, "\nmarketsim: interrupted: {} of {} runs are saved in '{}'; run the same command with --resume to finish\n",
+               result.completed, result.total, ms::journal_path(out));
+    return 130;
+  }
+  if (summary) print_summary(plan, result);
+  std::size_t ran = result.completed - result.resumed;
+  fmt::print("\n{} runs in {:.2f} s ({:.1f} runs/s){}\n", ran, secs, secs > 0 ? static_cast<double>(ran) / secs : 0.0,
+             result.resumed ? fmt::format(", {} resumed from the journal", result.resumed) : std::string());
+  if (!out.empty()) fmt::print("wrote {}\n", out);
+  return 0;
+}
+
+int cmd_run(const std::string& name, const std::vector<std::string>& sets, const std::string& config, std::uint64_t seed,
+            const std::string& out, const std::string& command) {
+  const auto& info = ms::Registry::instance().get(name);
+  std::vector<ms::Assignment> assignments;
+  if (!config.empty()) assignments = ms::read_config(config);
+  for (auto& a : parse_sets(sets)) assignments.push_back(std::move(a));
+  ms::SweepPlan plan = ms::plan_single(info, assignments, seed);
+  ms::RunResult result;
+  if (out.empty()) {
+    result = ms::run_scenario(info, plan.points[0], seed, &g_stop);
+  } else {
+    ms::SweepOptions opt;
+    opt.out = out;
+    opt.threads = 0;
+    opt.stop = &g_stop;
+    opt.provenance.command = command;
+    opt.on_result = [&](std::size_t, const ms::RunResult& r) { result = r; };
+    if (std::filesystem::exists(ms::journal_path(out))) std::filesystem::remove(ms::journal_path(out));
+    auto o = ms::run_sweep(plan, opt);
+    if (o.interrupted) return 130;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < info.scalars.size(); ++i)
+    rows.push_back({info.scalars[i].name, fmt_number(result.scalars[i]), info.scalars[i].unit, info.scalars[i].doc});
+  fmt::print("{} · seed {}\n", info.name, seed);
+  print_table({"output", "value", "unit", "meaning"}, rows);
+  if (!out.empty()) fmt::print("\nwrote {}\n", out);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string command;
+  for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+
+  CLI::App app{fmt::format("marketsim {}: agent-based market simulation — scenarios, sweeps, HDF5 results", ms::kVersion)};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(ms::kVersion));
+
+  app.add_subcommand("list", "List the registered scenarios");
+
+  auto* describe = app.add_subcommand("describe", "Show a scenario's parameters and outputs");
+  std::string describe_name;
+  describe->add_option("name", describe_name, "scenario name")->required();
+
+  auto* run = app.add_subcommand("run", "Run one scenario once and print its outcomes");
+  std::string run_name, run_config, run_out;
+  std::vector<std::string> run_sets;
+  std::uint64_t run_seed = 0;
+  run->add_option("name", run_name, "scenario name")->required();
+  run->add_option("--set", run_sets, "set a parameter, key=value (repeatable)");
+  run->add_option("--config", run_config, "TOML file of parameters (key = value)");
+  run->add_option("--seed", run_seed, "the run's random seed (a sweep file's 'seed' values reproduce its runs)");
+  run->add_option("--out", run_out, "also write the run to this HDF5 file");
+
+  auto* sweep = app.add_subcommand("sweep", "Run a parameter sweep from a TOML spec and write HDF5");
+  std::string spec_path, sweep_out;
+  int threads = 0;
+  bool resume = false;
+  sweep->add_option("spec", spec_path, "sweep spec (TOML)")->required();
+  sweep->add_option("--out", sweep_out, "output HDF5 file")->required();
+  sweep->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  sweep->add_flag("--resume", resume, "continue an interrupted sweep from its journal (<out>.journal)");
+
+  auto* info = app.add_subcommand("info", "Describe what a marketsim HDF5 file holds");
+  std::string info_path;
+  info->add_option("file", info_path, "HDF5 file")->required();
+
+  auto* diff = app.add_subcommand("diff", "Compare two result files: datasets bit for bit and scientific attributes "
+                                          "(provenance such as creation time, host and thread count may differ)");
+  std::string diff_a, diff_b;
+  diff->add_option("a", diff_a, "first file")->required();
+  diff->add_option("b", diff_b, "second file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  try {
+    ms::Registry::instance().load_plugins();
+    if (app.got_subcommand("list")) return cmd_list();
+    if (app.got_subcommand(describe)) return cmd_describe(describe_name);
+    if (app.got_subcommand(run)) return cmd_run(run_name, run_sets, run_config, run_seed, run_out, command);
+    if (app.got_subcommand(sweep)) {
+      ms::SweepPlan plan = ms::plan_sweep(ms::SweepSpec::from_file(spec_path));
+      return run_plan(plan, sweep_out, threads, resume, command, true);
+    }
+    if (app.got_subcommand(info)) {
+      fmt::print("{}", ms::describe_file(info_path));
+      return 0;
+    }
+    if (app.got_subcommand(diff)) {
+      auto d = ms::diff_files(diff_a, diff_b);
+      for (const auto& line : d) fmt::print("{}\n", line);
+      if (d.empty()) fmt::print("identical content\n");
+      return d.empty() ? 0 : 1;
+    }
+  } catch (const ms::Error& e) {
+    fmt::print(stderr, "marketsim: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "marketsim: error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,89 @@
+#pragma once
+// Sweep specifications and their expansion into tasks.
+//
+//   scenario = "boltzmann_wealth"
+//   replications = 10
+//   seed = 42
+//   seeding = "common"            # or "independent"
+//   [fixed]                       # held at one value
+//   agents = 2000
+//   [axes]                        # crossed (grid design)
+//   rule = ["unit", "random_split"]
+//   saving = { linspace = [0.0, 0.75, 4] }
+//   initial_money = { range = [1, 10, 3] }       # start, stop (excluded), step
+//   # or a sampled design instead of [axes]:
+//   [sample]
+//   method = "latin_hypercube"    # or "random"
+//   count = 50
+//   ranges = { saving = [0.0, 0.9], agents = [100, 1000] }
+//
+// A task is (point, replication); task index = point * replications + replication, with
+// points numbered row-major over the axes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/params.hpp"
+#include "sim/scenario.hpp"
+
+namespace marketsim {
+
+enum class Design { Grid, Random, LatinHypercube };
+
+struct Axis {
+  std::string name;
+  std::vector<Value> values;
+};
+
+struct SampledRange {
+  std::string name;
+  double lo = 0, hi = 0;
+};
+
+struct SweepSpec {
+  std::string scenario;
+  std::vector<Assignment> fixed;
+  Design design = Design::Grid;
+  std::vector<Axis> axes;             // Grid
+  std::int64_t samples = 0;           // Random / LatinHypercube
+  std::vector<SampledRange> ranges;   // Random / LatinHypercube
+  std::int64_t replications = 1;
+  std::uint64_t seed = 0;
+  bool independent_seeds = false;
+  std::string origin;                 // file name, for errors and metadata
+
+  static SweepSpec from_file(const std::string& path);
+  static SweepSpec from_string(const std::string& text, const std::string& origin);
+  std::string to_toml() const;        // canonical text, stored in every output file
+};
+
+struct SweepPlan {
+  const ScenarioInfo* scenario = nullptr;
+  SweepSpec spec;
+  std::vector<std::string> dims;       // point dimensions: axis names, {"point"} or {}
+  std::vector<std::size_t> shape;      // their sizes
+  std::vector<Axis> coords;            // coordinate values along the dims (grid), or per
+                                       // point for each sampled parameter (sampled design)
+  std::vector<Params> points;          // validated parameters of each point
+  std::int64_t replications = 1;
+  std::vector<std::uint64_t> seeds;    // per task
+  std::uint64_t fingerprint = 0;       // of everything that determines the results
+  std::size_t max_samples = 0;         // longest series over points
+  std::vector<std::size_t> max_vector; // longest of each vector output over points
+
+  std::size_t n_points() const { return points.size(); }
+  std::size_t n_tasks() const { return seeds.size(); }
+  std::size_t point_of(std::size_t task) const { return task / static_cast<std::size_t>(replications); }
+};
+
+// Expands and validates every point before anything runs.
+SweepPlan plan_sweep(const SweepSpec& spec);
+
+// A plan of one run with an explicit seed (`marketsim run`), stored like a sweep.
+SweepPlan plan_single(const ScenarioInfo& scenario, const std::vector<Assignment>& params, std::uint64_t seed);
+
+// Reads parameter assignments from a TOML config file (`run --config`): top-level
+// keys are parameters; errors name the file and line.
+std::vector<Assignment> read_config(const std::string& path);
+
+}  // namespace marketsim
