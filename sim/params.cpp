@@ -89,8 +89,10 @@ ParamSpec& Schema::choice(std::string name, std::string def, std::vector<std::st
   return params_.emplace_back(
       ParamSpec{std::move(name), ParamType::Choice, std::move(def), {}, std::move(choices), "", std::move(doc), {}});
 }
-void Schema::symbol(std::string_view name, std::string symbol, std::string follows) {
-  params_.at(index(name)).symbols[std::move(symbol)] = std::move(follows);
+void Schema::symbol(std::string_view name, std::string symbol, std::string follows, bool is_default) {
+  ParamSpec& p = params_.at(index(name));
+  if (is_default) p.default_value = symbol;
+  p.symbols[std::move(symbol)] = std::move(follows);
 }
 void Schema::check(std::vector<std::string> keys, std::string rule, std::function<bool(const Params&)> holds) {
   checks_.push_back({std::move(keys), std::move(rule), std::move(holds)});

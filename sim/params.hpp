@@ -64,8 +64,9 @@ class Schema {
   ParamSpec& real(std::string name, double def, Range r, std::string unit, std::string doc);
   ParamSpec& boolean(std::string name, bool def, std::string doc);
   ParamSpec& choice(std::string name, std::string def, std::vector<std::string> choices, std::string doc);
-  // A symbolic value: `name = "<symbol>"` takes the value of parameter `follows`.
-  void symbol(std::string_view name, std::string symbol, std::string follows);
+  // A symbolic value: `name = "<symbol>"` takes the value of parameter `follows`
+  // (resolved per sweep point, so it follows `follows` when a sweep changes it).
+  void symbol(std::string_view name, std::string symbol, std::string follows, bool is_default = false);
   void check(std::vector<std::string> keys, std::string rule, std::function<bool(const Params&)> holds);
 
   const std::vector<ParamSpec>& params() const { return params_; }

@@ -46,6 +46,18 @@ std::string read_text(const std::string& path) {
   return text;
 }
 
+// toml++ tables are sorted by key; a spec's order (of axes, above all) is the order
+// the user wrote, so entries are taken in source order.
+std::vector<std::pair<std::string, const toml::node*>> in_source_order(const toml::table& t) {
+  std::vector<std::pair<std::string, const toml::node*>> out;
+  for (const auto& [k, node] : t) out.emplace_back(std::string(k.str()), &node);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const auto &x = a.second->source().begin, &y = b.second->source().begin;
+    return x.line != y.line ? x.line < y.line : x.column < y.column;
+  });
+  return out;
+}
+
 void check_keys(const toml::table& t, const std::vector<std::string>& valid, const std::string& origin,
                 const std::string& what) {
   for (const auto& [k, node] : t) {
@@ -115,9 +127,9 @@ std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes) {
 std::vector<Assignment> read_config(const std::string& path) {
   toml::table t = parse(read_text(path), path);
   std::vector<Assignment> out;
-  for (const auto& [k, node] : t) {
-    std::string at = where(path, node);
-    out.push_back({std::string(k.str()), to_value(node, at, std::string(k.str())), at, false});
+  for (const auto& [key, node] : in_source_order(t)) {
+    std::string at = where(path, *node);
+    out.push_back({key, to_value(*node, at, key), at, false});
   }
   return out;
 }
@@ -143,17 +155,17 @@ SweepSpec SweepSpec::from_string(const std::string& text, const std::string& ori
   }
   if (const auto* f = t.get("fixed")) {
     if (!f->is_table()) throw Error(fmt::format("{}: [fixed] must be a table", where(origin, *f)));
-    for (const auto& [k, node] : *f->as_table()) {
-      std::string key(k.str()), at = where(origin, node);
-      if (node.is_array())
+    for (const auto& [key, node] : in_source_order(*f->as_table())) {
+      std::string at = where(origin, *node);
+      if (node->is_array())
         throw Error(fmt::format("{}: '{}' in [fixed] is a list; a list of values to sweep belongs in [axes]", at, key));
-      spec.fixed.push_back({key, to_value(node, at, key), at, false});
+      spec.fixed.push_back({key, to_value(*node, at, key), at, false});
     }
   }
   if (const auto* a = t.get("axes")) {
     if (!a->is_table()) throw Error(fmt::format("{}: [axes] must be a table", where(origin, *a)));
-    for (const auto& [k, node] : *a->as_table())
-      spec.axes.push_back({std::string(k.str()), axis_values(std::string(k.str()), node, origin)});
+    for (const auto& [key, node] : in_source_order(*a->as_table()))
+      spec.axes.push_back({key, axis_values(key, *node, origin)});
   }
   if (const auto* s = t.get("sample")) {
     if (!spec.axes.empty())
@@ -170,11 +182,11 @@ SweepSpec SweepSpec::from_string(const std::string& text, const std::string& ori
     const auto* ranges = st->get_as<toml::table>("ranges");
     if (!ranges || ranges->empty())
       throw Error(fmt::format("{}: [sample] needs ranges = {{ name = [low, high], ... }}", where(origin, *s)));
-    for (const auto& [k, node] : *ranges) {
-      const auto* arr = node.as_array();
+    for (const auto& [key, node] : in_source_order(*ranges)) {
+      const auto* arr = node->as_array();
       if (!arr || arr->size() != 2 || !(*arr)[0].is_number() || !(*arr)[1].is_number())
-        throw Error(fmt::format("{}: sampled range '{}' must be [low, high]", where(origin, node), k.str()));
-      spec.ranges.push_back({std::string(k.str()), *(*arr)[0].value<double>(), *(*arr)[1].value<double>()});
+        throw Error(fmt::format("{}: sampled range '{}' must be [low, high]", where(origin, *node), key));
+      spec.ranges.push_back({key, *(*arr)[0].value<double>(), *(*arr)[1].value<double>()});
     }
   }
   return spec;

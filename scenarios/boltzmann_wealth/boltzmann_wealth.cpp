@@ -138,8 +138,8 @@ class BoltzmannWealth {
     const std::int64_t keep_a = saving_ > 0 ? static_cast<std::int64_t>(saving_ * static_cast<double>(a)) : 0;
     const std::int64_t keep_b = saving_ > 0 ? static_cast<std::int64_t>(saving_ * static_cast<double>(b)) : 0;
     const std::int64_t pool = (a - keep_a) + (b - keep_b);
-    const std::int64_t share =
-        std::min(pool, static_cast<std::int64_t>(s.uniform01() * static_cast<double>(pool)));
+    // Uniform on {0, ..., pool}: exactly symmetric between the two agents.
+    const auto share = static_cast<std::int64_t>(s.below(static_cast<std::uint64_t>(pool) + 1));
     a = keep_a + share;
     b = keep_b + (pool - share);
   }
