@@ -240,9 +240,9 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   plan.replications = spec.replications;
   const auto& info = *plan.scenario;
   const std::string ctx = info.name;
-  auto check_param = [&](const std::string& name, const std::string& what) {
+  auto check_param = [&](const std::string& name, const std::string& what, const std::string& at) {
     if (!info.schema->find(name))
-      throw Error(fmt::format("{}: {}: unknown parameter '{}'{}. Valid parameters: {}", spec.origin, ctx, name,
+      throw Error(fmt::format("{}: {}: unknown parameter '{}'{}. Valid parameters: {}", at, ctx, name,
                               did_you_mean(name, info.schema->names()), join(info.schema->names())));
     if (name == "record_every" && what != "fixed")
       throw Error(fmt::format("{}: record_every cannot vary across a sweep: all series share one round coordinate",
@@ -251,13 +251,13 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
       if (f.key == name && what != "fixed")
         throw Error(fmt::format("{}: '{}' is both in [fixed] and in the {}", spec.origin, name, what));
   };
-  for (const auto& f : spec.fixed) check_param(f.key, "fixed");
+  for (const auto& f : spec.fixed) check_param(f.key, "fixed", f.origin.empty() ? spec.origin : f.origin);
 
   std::vector<std::vector<Assignment>> point_assignments;
   if (spec.design == Design::Grid) {
     std::size_t n = 1;
     for (const auto& ax : spec.axes) {
-      check_param(ax.name, "axes");
+      check_param(ax.name, "axes", spec.origin);
       // Validate each value on its own first, so the error names the axis.
       std::vector<Value> converted;
       for (const auto& v : ax.values)
@@ -283,7 +283,7 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
     plan.shape = {count};
     for (std::size_t d = 0; d < spec.ranges.size(); ++d) {
       const auto& r = spec.ranges[d];
-      check_param(r.name, "sampled ranges");
+      check_param(r.name, "sampled ranges", spec.origin);
       const ParamSpec& ps = *info.schema->find(r.name);
       if (ps.type != ParamType::Int && ps.type != ParamType::Real)
         throw Error(fmt::format("{}: sampled parameter '{}' is {}; only int and real parameters can be sampled",

@@ -99,6 +99,8 @@ TEST(Sweep, SpecErrorsAreClear) {
             std::string::npos);
   EXPECT_NE(error_of("scenario = \"test_toy\"\n[axes]\nsteps = [1.0]\n").find("unknown parameter 'steps' (did you mean 'step'?)"),
             std::string::npos);
+  EXPECT_NE(error_of("scenario = \"test_toy\"\n[fixed]\nstpe = 1.0\n").find("spec.toml:3: test_toy: unknown parameter 'stpe' (did you mean 'step'?)"),
+            std::string::npos);
   EXPECT_NE(error_of("scenario = \"test_toy\"\n[fixed]\nstep = 20.0\n").find("spec.toml:3: test_toy: parameter 'step' = 20.0 is out of range [0, 10]"),
             std::string::npos);
   EXPECT_NE(error_of("scenario = \"test_toy\"\n[axes]\nstep = [1.0, 20.0]\n").find("'step' = 20.0 is out of range"), std::string::npos);

@@ -21,18 +21,18 @@
 #include <vector>
 
 #include "analysis/inequality.hpp"
-#include "sim/scenario.hpp"
-#include "sim/shuffle.hpp"
+#include "scenarios/boltzmann_wealth/boltzmann_wealth.hpp"
 
 namespace marketsim {
 namespace {
-
 constexpr std::uint32_t kShuffleTag = 1;   // activation order / matching
 constexpr std::uint32_t kExchangeTag = 2;  // partner and split fraction
 constexpr std::int64_t kMicro = 1'000'000; // micro-units per unit under random_split
 constexpr std::size_t kHistogramBins = 40; // bins of width mean/4; the last is open-ended
 
-ScenarioInfo describe() {
+}  // namespace
+
+ScenarioInfo describe_boltzmann_wealth() {
   ScenarioInfo s;
   s.name = "boltzmann_wealth";
   s.summary = "Random pairwise money exchange: inequality from fair random trades";
@@ -67,96 +67,82 @@ ScenarioInfo describe() {
   return s;
 }
 
-class BoltzmannWealth {
- public:
-  explicit BoltzmannWealth(Run& run)
-      : seed_(run.seed()),
-        n_(static_cast<std::uint32_t>(run.params().integer("agents"))),
-        unit_rule_(run.params().choice("rule") == "unit"),
-        matching_(run.params().choice("schedule") == "matching"),
-        saving_(run.params().real("saving")),
-        scale_(unit_rule_ ? 1 : kMicro),
-        money_(n_, run.params().integer("initial_money") * scale_),
-        initial_total_(static_cast<__int128>(money_[0]) * n_) {}
+BoltzmannWealth::BoltzmannWealth(Run& run)
+    : seed_(run.seed()),
+      n_(static_cast<std::uint32_t>(run.params().integer("agents"))),
+      unit_rule_(run.params().choice("rule") == "unit"),
+      matching_(run.params().choice("schedule") == "matching"),
+      saving_(run.params().real("saving")),
+      scale_(unit_rule_ ? 1 : kMicro),
+      money_(n_, run.params().integer("initial_money") * scale_),
+      initial_total_(static_cast<__int128>(money_[0]) * n_) {}
 
-  void step(std::int64_t round) {
-    const auto t = static_cast<std::uint32_t>(round);
-    permuter_.permute(seed_, kShuffleTag, t, n_, order_);
-    if (matching_) {
-      // Disjoint pairs: each pair touches only its own two agents, so any split of the
-      // pairs over threads gives the same result.
-      const std::uint32_t pairs = n_ / 2;
-      tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, pairs, 4096), [&](const auto& r) {
-        for (std::uint32_t k = r.begin(); k != r.end(); ++k) {
-          const std::uint32_t i = order_[2 * k], j = order_[2 * k + 1];
-          Stream s(seed_, kExchangeTag, i, t);
-          exchange(i, j, s);
-        }
-      });
-    } else {
-      for (std::uint32_t k = 0; k < n_; ++k) {
-        const std::uint32_t i = order_[k];
+void BoltzmannWealth::step(std::int64_t round) {
+  const auto t = static_cast<std::uint32_t>(round);
+  permuter_.permute(seed_, kShuffleTag, t, n_, order_);
+  if (matching_) {
+    // Disjoint pairs: each pair touches only its own two agents, so any split of the
+    // pairs over threads gives the same result.
+    const std::uint32_t pairs = n_ / 2;
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, pairs, 4096), [&](const auto& r) {
+      for (std::uint32_t k = r.begin(); k != r.end(); ++k) {
+        const std::uint32_t i = order_[2 * k], j = order_[2 * k + 1];
         Stream s(seed_, kExchangeTag, i, t);
-        auto j = static_cast<std::uint32_t>(s.below(n_ - 1));
-        j += j >= i;  // uniform among the other agents
         exchange(i, j, s);
       }
+    });
+  } else {
+    for (std::uint32_t k = 0; k < n_; ++k) {
+      const std::uint32_t i = order_[k];
+      Stream s(seed_, kExchangeTag, i, t);
+      auto j = static_cast<std::uint32_t>(s.below(n_ - 1));
+      j += j >= i;  // uniform among the other agents
+      exchange(i, j, s);
     }
   }
+}
 
-  void record(Run& run) { run.record("gini_t", analysis::gini(std::span<const std::int64_t>(money_))); }
+void BoltzmannWealth::record(Run& run) {
+  run.record("gini_t", analysis::gini(std::span<const std::int64_t>(money_)));
+}
 
-  void finish(Run& run) {
-    std::vector<std::int64_t> sorted(money_);
-    tbb::parallel_sort(sorted.begin(), sorted.end());
-    __int128 total = 0;
-    for (auto m : sorted) total += m;
-    const double scale = static_cast<double>(scale_);
-    run.set("gini", analysis::gini_sorted(std::span<const std::int64_t>(sorted)));
-    run.set("mean", static_cast<double>(static_cast<long double>(total) / n_ / scale));
-    run.set("max", static_cast<double>(sorted.back()) / scale);
-    run.set("top1_share", analysis::top_share_sorted(std::span<const std::int64_t>(sorted), 0.01));
-    run.set("money_drift", static_cast<double>(static_cast<long double>(total - initial_total_) / scale));
-    // Bin k holds agents with 4 * m / mean in [k, k+1): k = floor(4 m n / total).
-    std::vector<double> hist(kHistogramBins, 0.0);
-    for (auto m : sorted) {
-      auto k = static_cast<std::size_t>(static_cast<__int128>(4) * m * n_ / total);
-      hist[std::min(k, kHistogramBins - 1)] += 1.0;
-    }
-    for (auto& h : hist) h /= n_;
-    run.set_vector("wealth_histogram", std::move(hist));
+void BoltzmannWealth::finish(Run& run) {
+  std::vector<std::int64_t> sorted(money_);
+  tbb::parallel_sort(sorted.begin(), sorted.end());
+  __int128 total = 0;
+  for (auto m : sorted) total += m;
+  const double scale = static_cast<double>(scale_);
+  run.set("gini", analysis::gini_sorted(std::span<const std::int64_t>(sorted)));
+  run.set("mean", static_cast<double>(static_cast<long double>(total) / n_ / scale));
+  run.set("max", static_cast<double>(sorted.back()) / scale);
+  run.set("top1_share", analysis::top_share_sorted(std::span<const std::int64_t>(sorted), 0.01));
+  run.set("money_drift", static_cast<double>(static_cast<long double>(total - initial_total_) / scale));
+  // Bin k holds agents with 4 * m / mean in [k, k+1): k = floor(4 m n / total).
+  std::vector<double> hist(kHistogramBins, 0.0);
+  for (auto m : sorted) {
+    auto k = static_cast<std::size_t>(static_cast<__int128>(4) * m * n_ / total);
+    hist[std::min(k, kHistogramBins - 1)] += 1.0;
   }
+  for (auto& h : hist) h /= n_;
+  run.set_vector("wealth_histogram", std::move(hist));
+}
 
- private:
-  void exchange(std::uint32_t i, std::uint32_t j, Stream& s) {
-    std::int64_t& a = money_[i];
-    std::int64_t& b = money_[j];
-    if (unit_rule_) {
-      if (a > 0) --a, ++b;
-      return;
-    }
-    const std::int64_t keep_a = saving_ > 0 ? static_cast<std::int64_t>(saving_ * static_cast<double>(a)) : 0;
-    const std::int64_t keep_b = saving_ > 0 ? static_cast<std::int64_t>(saving_ * static_cast<double>(b)) : 0;
-    const std::int64_t pool = (a - keep_a) + (b - keep_b);
-    // Uniform on {0, ..., pool}: exactly symmetric between the two agents.
-    const auto share = static_cast<std::int64_t>(s.below(static_cast<std::uint64_t>(pool) + 1));
-    a = keep_a + share;
-    b = keep_b + (pool - share);
+void BoltzmannWealth::exchange(std::uint32_t i, std::uint32_t j, Stream& s) {
+  std::int64_t& a = money_[i];
+  std::int64_t& b = money_[j];
+  if (unit_rule_) {
+    if (a > 0) --a, ++b;
+    return;
   }
+  const std::int64_t keep_a = saving_ > 0 ? static_cast<std::int64_t>(saving_ * static_cast<double>(a)) : 0;
+  const std::int64_t keep_b = saving_ > 0 ? static_cast<std::int64_t>(saving_ * static_cast<double>(b)) : 0;
+  const std::int64_t pool = (a - keep_a) + (b - keep_b);
+  // Uniform on {0, ..., pool}: exactly symmetric between the two agents.
+  const auto share = static_cast<std::int64_t>(s.below(static_cast<std::uint64_t>(pool) + 1));
+  a = keep_a + share;
+  b = keep_b + (pool - share);
+}
 
-  std::uint64_t seed_;
-  std::uint32_t n_;
-  bool unit_rule_, matching_;
-  double saving_;
-  std::int64_t scale_;
-  std::vector<std::int64_t> money_;
-  __int128 initial_total_;
-  std::vector<std::uint32_t> order_;
-  Permuter permuter_;
-};
-
-}  // namespace
-
-MARKETSIM_SCENARIO(describe, BoltzmannWealth);
+MARKETSIM_SCENARIO(describe_boltzmann_wealth, BoltzmannWealth);
 
 }  // namespace marketsim

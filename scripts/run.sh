@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job: set up, build, and run the default sweep (boltzmann_wealth, rule x saving,
+# 10 replications), writing results/boltzmann_wealth.h5 and printing a summary table.
+#   bash scripts/run.sh [SPEC.toml [OUT.h5]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+spec=${1:-scenarios/boltzmann_wealth/sweep.toml}
+out=${2:-results/$(basename "$spec" .toml | sed 's/^sweep$//')}
+[ "$out" = "results/" ] && out=results/$(basename "$(dirname "$spec")")
+case "$out" in *.h5) ;; *) out="$out.h5" ;; esac
+mkdir -p "$(dirname "$out")"
+rm -f "$out.journal"
+./build/marketsim sweep "$spec" --out "$out"
+echo "open it: ./build/marketsim info $out   or, in Python: xarray.open_dataset('$out', engine='h5netcdf')"
