@@ -149,7 +149,7 @@ def compare(df: pd.DataFrame, regime: Mapping[str, Any], baseline: Mapping[str, 
 
 def phase_diagram(df: pd.DataFrame, x: str, y: str, metric: str, regime: Mapping[str, Any],
                   baseline: Mapping[str, Any], fdr: Optional[float] = None, level: float = 0.95,
-                  ax=None, labels: tuple[str, str] = ("regime", "baseline")):
+                  ax=None):
     """Where does ``regime`` beat ``baseline`` on ``metric``, over the (x, y) sweep plane?
 
     Each (x, y) point is coloured by the mean difference (regime - baseline) and marked

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_BIN = Path("/work/main/build/marketsim")
+DEFAULT_BIN = REPO_ROOT / "build" / "marketsim"
 
 ERROR_PREFIX = "marketsim: error: "
 
