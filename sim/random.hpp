@@ -37,9 +37,22 @@ class Stream {
   // Uniform on [0, 1) with 53 random bits.
   double uniform01() { return static_cast<double>(next64() >> 11) * 0x1.0p-53; }
 
-  // Uniform integer on [0, n), n >= 1, exact (Lemire's multiply-shift with rejection
-  // on 64 bits: a rejection has probability below n / 2^64).
+  // Uniform integer on [0, n), n >= 1, exact: Lemire's multiply-shift with rejection,
+  // on one 32-bit word when n <= 2^32 and on 64 bits otherwise (a rejection, which
+  // draws again, has probability below n / 2^32 resp. n / 2^64).
   std::uint64_t below(std::uint64_t n) {
+    if (n <= 0x100000000ULL) {
+      std::uint64_t m = static_cast<std::uint64_t>((*this)()) * n;
+      auto low = static_cast<std::uint32_t>(m);
+      if (low < n) {
+        const auto threshold = static_cast<std::uint32_t>((0x100000000ULL - n) % n);
+        while (low < threshold) {
+          m = static_cast<std::uint64_t>((*this)()) * n;
+          low = static_cast<std::uint32_t>(m);
+        }
+      }
+      return m >> 32;
+    }
     unsigned __int128 m = static_cast<unsigned __int128>(next64()) * n;
     auto low = static_cast<std::uint64_t>(m);
     if (low < n) {

@@ -9,15 +9,18 @@
 namespace marketsim {
 
 namespace {
-constexpr std::uint32_t kBucketSize = 4096;   // about 16 KiB of indices: in L1/L2 while shuffled
-constexpr std::uint32_t kScanBlock = 1 << 16; // items per counting block
+constexpr std::uint32_t kBucketSize = 4096;   // at most; about 16 KiB of indices, cache-resident while shuffled
+constexpr std::uint32_t kScanBlock = 1 << 16; // items per counting block (a multiple of 4)
 constexpr std::uint32_t kBucketStreams = 0x80000000u;
 }  // namespace
 
 void Permuter::permute(std::uint64_t seed, std::uint32_t tag, std::uint32_t round, std::uint32_t n,
                        std::vector<std::uint32_t>& out) {
   out.resize(n);
-  const std::uint32_t buckets = std::max<std::uint32_t>(1, (n + kBucketSize - 1) / kBucketSize);
+  // A power-of-two bucket count, so the top bits of a uniform word are a uniform bucket.
+  std::uint32_t bucket_bits = 0;
+  while ((std::uint64_t{kBucketSize} << bucket_bits) < n) ++bucket_bits;
+  const std::uint32_t buckets = 1u << bucket_bits;
   auto shuffle_range = [&](std::uint32_t b, std::uint32_t begin, std::uint32_t end) {
     Stream s(seed, tag, kBucketStreams + b, round);
     for (std::uint32_t k = end - begin; k > 1; --k)
@@ -31,14 +34,17 @@ void Permuter::permute(std::uint64_t seed, std::uint32_t tag, std::uint32_t roun
   bucket_.resize(n);
   const std::uint32_t blocks = (n + kScanBlock - 1) / kScanBlock;
   offsets_.assign(static_cast<std::size_t>(blocks) * buckets, 0);
-  // 1. Draw buckets and count them per block.
+  // 1. Draw buckets (one Philox block serves items 4q..4q+3) and count them per block.
   tbb::parallel_for(std::uint32_t{0}, blocks, [&](std::uint32_t blk) {
     std::uint32_t* count = &offsets_[static_cast<std::size_t>(blk) * buckets];
     const std::uint32_t end = std::min(n, (blk + 1) * kScanBlock);
-    for (std::uint32_t i = blk * kScanBlock; i < end; ++i) {
-      const auto b = static_cast<std::uint32_t>(Stream(seed, tag, i, round).below(buckets));
-      bucket_[i] = b;
-      ++count[b];
+    for (std::uint32_t q = blk * kScanBlock; q < end; q += 4) {
+      Stream s(seed, tag, q / 4, round);
+      for (std::uint32_t i = q; i < std::min(q + 4, end); ++i) {
+        const std::uint32_t b = s() >> (32 - bucket_bits);
+        bucket_[i] = b;
+        ++count[b];
+      }
     }
   });
   // 2. Exclusive prefix over (bucket, block): where each block writes each bucket.

@@ -1,9 +1,10 @@
 #pragma once
 // Uniform random permutations that are the same whatever the number of threads.
 //
-// Bucket shuffle: each item draws a uniform bucket from its own stream (tag, item,
-// round); items are scattered stably into buckets; each bucket is shuffled by
-// Fisher-Yates from the stream (tag, 2^31 + bucket, round). Every permutation has
+// Bucket shuffle: with B = 2^k buckets (the fewest that hold at most 4096 items on
+// average), item i draws a uniform bucket from the top k bits of word i mod 4 of the
+// stream (tag, floor(i/4), round); items are scattered stably into buckets; each
+// bucket is shuffled by Fisher-Yates from the stream (tag, 2^31 + bucket, round). Every permutation has
 // probability 1/n!: a permutation arises from exactly one bucket assignment per bucket
 // size vector, with probability B^-n * prod_b 1/c_b!, and these sum to 1/n!.
 // Items must number fewer than 2^31.

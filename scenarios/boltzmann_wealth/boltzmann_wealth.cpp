@@ -17,6 +17,7 @@
 #include <tbb/parallel_sort.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -92,12 +93,27 @@ void BoltzmannWealth::step(std::int64_t round) {
       }
     });
   } else {
-    for (std::uint32_t k = 0; k < n_; ++k) {
-      const std::uint32_t i = order_[k];
-      Stream s(seed_, kExchangeTag, i, t);
-      auto j = static_cast<std::uint32_t>(s.below(n_ - 1));
-      j += j >= i;  // uniform among the other agents
-      exchange(i, j, s);
+    // Partners depend only on (seed, agent, round), not on holdings, so they are drawn a
+    // chunk ahead and the holdings prefetched: the random draws overlap the memory
+    // latency. The exchanges themselves run strictly in activation order.
+    constexpr std::uint32_t kChunk = 64;
+    struct Meeting {
+      Stream stream{0, 0};
+      std::uint32_t i = 0, j = 0;
+    };
+    std::array<Meeting, kChunk> ahead;
+    for (std::uint32_t k0 = 0; k0 < n_; k0 += kChunk) {
+      const std::uint32_t m = std::min(kChunk, n_ - k0);
+      for (std::uint32_t c = 0; c < m; ++c) {
+        const std::uint32_t i = order_[k0 + c];
+        Stream s(seed_, kExchangeTag, i, t);
+        auto j = static_cast<std::uint32_t>(s.below(n_ - 1));
+        j += j >= i;  // uniform among the other agents
+        ahead[c] = {s, i, j};
+        __builtin_prefetch(&money_[i], 1);
+        __builtin_prefetch(&money_[j], 1);
+      }
+      for (std::uint32_t c = 0; c < m; ++c) exchange(ahead[c].i, ahead[c].j, ahead[c].stream);
     }
   }
 }
