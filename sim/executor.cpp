@@ -17,6 +17,8 @@ namespace marketsim {
 
 namespace {
 
+constexpr std::size_t kWakeBatch = 256;  // the writer also wakes every 100 ms regardless
+
 class ThreadExecutor final : public Executor {
  public:
   explicit ThreadExecutor(int threads)
@@ -43,7 +45,8 @@ class ThreadExecutor final : public Executor {
           RunResult r = run_scenario(*plan.scenario, plan.points[plan.point_of(task)], plan.seeds[task], &stop);
           std::lock_guard lock(mutex);
           queue.emplace_back(task, std::move(r));
-          ready.notify_one();
+          // Wake the writer for batches only: a wake-up per short run would steal a core.
+          if (queue.size() >= kWakeBatch) ready.notify_one();
         } catch (const Cancelled&) {
           return;
         } catch (const std::exception& e) {
