@@ -14,6 +14,7 @@ std::string_view type_name(ParamType t) {
     case ParamType::Real: return "real";
     case ParamType::Bool: return "bool";
     case ParamType::Choice: return "choice";
+    case ParamType::RealList: return "real_list";
   }
   return "?";
 }
@@ -50,6 +51,7 @@ std::string expected(const ParamSpec& p) {
     case ParamType::Real: e = "a real number"; break;
     case ParamType::Bool: e = "true or false"; break;
     case ParamType::Choice: e = "one of: " + join(p.choices); break;
+    case ParamType::RealList: e = "a list of real numbers"; break;
   }
   for (const auto& [sym, follows] : p.symbols) e += fmt::format(" or \"{}\" (= {})", sym, follows);
   return e;
@@ -71,7 +73,12 @@ std::string to_string(const Value& v) {
         if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
         else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(x);
         else if constexpr (std::is_same_v<T, double>) return format_real(x);
-        else return quote(x);
+        else if constexpr (std::is_same_v<T, std::string>) return quote(x);
+        else {
+          std::string out = "[";
+          for (std::size_t i = 0; i < x.size(); ++i) out += (i ? ", " : "") + format_real(x[i]);
+          return out + "]";
+        }
       },
       v);
 }
@@ -88,6 +95,10 @@ ParamSpec& Schema::boolean(std::string name, bool def, std::string doc) {
 ParamSpec& Schema::choice(std::string name, std::string def, std::vector<std::string> choices, std::string doc) {
   return params_.emplace_back(
       ParamSpec{std::move(name), ParamType::Choice, std::move(def), {}, std::move(choices), "", std::move(doc), {}});
+}
+ParamSpec& Schema::real_list(std::string name, std::vector<double> def, Range r, std::string unit, std::string doc) {
+  return params_.emplace_back(
+      ParamSpec{std::move(name), ParamType::RealList, std::move(def), r, {}, std::move(unit), std::move(doc), {}});
 }
 void Schema::symbol(std::string_view name, std::string symbol, std::string follows, bool is_default) {
   ParamSpec& p = params_.at(index(name));
@@ -152,6 +163,24 @@ Value Schema::convert(const Assignment& a, const std::string& context) const {
         if (text == "false" || text == "0" || text == "no" || text == "off") return false;
         throw bad("'" + text + "'");
       case ParamType::Choice: return text;
+      case ParamType::RealList: {
+        std::string body = text;
+        if (body.size() >= 2 && body.front() == '[' && body.back() == ']') body = body.substr(1, body.size() - 2);
+        std::vector<double> list;
+        std::size_t pos = 0;
+        while (pos <= body.size() && body.find_first_not_of(" ") != std::string::npos) {
+          std::size_t comma = body.find(',', pos);
+          std::string item = body.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+          char* e = nullptr;
+          double d = std::strtod(item.c_str(), &e);
+          while (e && *e == ' ') ++e;
+          if (item.find_first_not_of(' ') == std::string::npos || *e != '\0' || std::isnan(d)) throw bad("'" + text + "'");
+          list.push_back(d);
+          if (comma == std::string::npos) break;
+          pos = comma + 1;
+        }
+        return list;
+      }
     }
   }
   const Value& v = a.value;
@@ -170,6 +199,9 @@ Value Schema::convert(const Assignment& a, const std::string& context) const {
       break;
     case ParamType::Choice:
       if (std::holds_alternative<std::string>(v)) return v;
+      break;
+    case ParamType::RealList:
+      if (std::holds_alternative<std::vector<double>>(v)) return v;
       break;
   }
   if (auto* s = std::get_if<std::string>(&v); s && p->symbols.count(*s)) return v;
@@ -215,6 +247,14 @@ Params resolve(const std::shared_ptr<const Schema>& schema, const std::vector<As
       continue;
     }
     if (p.type == ParamType::Bool) continue;
+    if (p.type == ParamType::RealList) {
+      const auto& list = std::get<std::vector<double>>(values[i]);
+      for (std::size_t k = 0; k < list.size(); ++k)
+        if (!(list[k] >= p.range.min && list[k] <= p.range.max))
+          throw Error(fmt::format("{}parameter '{}' element {} = {} is out of range [{}, {}]", prefix(origins[i], context),
+                                  p.name, k, format_real(list[k]), format_bound(p.range.min), format_bound(p.range.max)));
+      continue;
+    }
     double x = p.type == ParamType::Int ? static_cast<double>(std::get<std::int64_t>(values[i]))
                                         : std::get<double>(values[i]);
     if (!(x >= p.range.min && x <= p.range.max))
@@ -238,7 +278,7 @@ std::string Schema::to_toml() const {
     out += "name = " + quote(p.name) + "\n";
     out += fmt::format("type = \"{}\"\n", type_name(p.type));
     out += "default = " + to_string(p.default_value) + "\n";
-    if (p.type == ParamType::Int || p.type == ParamType::Real) {
+    if (p.type == ParamType::Int || p.type == ParamType::Real || p.type == ParamType::RealList) {
       if (std::isfinite(p.range.min)) out += "min = " + format_bound(p.range.min) + "\n";
       if (std::isfinite(p.range.max)) out += "max = " + format_bound(p.range.max) + "\n";
     }
@@ -265,6 +305,9 @@ double Params::real(std::string_view name) const {
 }
 bool Params::boolean(std::string_view name) const { return std::get<bool>(value(name)); }
 const std::string& Params::choice(std::string_view name) const { return std::get<std::string>(value(name)); }
+const std::vector<double>& Params::reals(std::string_view name) const {
+  return std::get<std::vector<double>>(value(name));
+}
 
 std::string Params::to_toml() const {
   std::string out;

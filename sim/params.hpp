@@ -16,13 +16,13 @@
 
 namespace marketsim {
 
-enum class ParamType { Int, Real, Bool, Choice };
-std::string_view type_name(ParamType t);  // "int", "real", "bool", "choice"
+enum class ParamType { Int, Real, Bool, Choice, RealList };
+std::string_view type_name(ParamType t);  // "int", "real", "bool", "choice", "real_list"
 
 // A parameter value. A string held by an Int or Real parameter is a symbolic default
 // (e.g. threshold = "all") until the parameter set is resolved.
-using Value = std::variant<bool, std::int64_t, double, std::string>;
-std::string to_string(const Value& v);  // as TOML writes it: 3, 0.25, true, "unit"
+using Value = std::variant<bool, std::int64_t, double, std::string, std::vector<double>>;
+std::string to_string(const Value& v);  // as TOML writes it: 3, 0.25, true, "unit", [1.0, 2.5]
 
 struct Range {
   double min = -std::numeric_limits<double>::infinity();
@@ -45,7 +45,8 @@ struct Assignment {
   std::string key;
   Value value;
   std::string origin;
-  bool is_text = false;  // value is text to parse per the parameter's type (CLI --set)
+  bool is_text = false;  // value is text to parse per the parameter's type (CLI --set;
+                         // a list of reals as "1,2.5,3" or "[1, 2.5, 3]")
 };
 
 class Params;
@@ -64,6 +65,8 @@ class Schema {
   ParamSpec& real(std::string name, double def, Range r, std::string unit, std::string doc);
   ParamSpec& boolean(std::string name, bool def, std::string doc);
   ParamSpec& choice(std::string name, std::string def, std::vector<std::string> choices, std::string doc);
+  // A list of reals (schedules, thresholds); `r` bounds every element.
+  ParamSpec& real_list(std::string name, std::vector<double> def, Range r, std::string unit, std::string doc);
   // A symbolic value: `name = "<symbol>"` takes the value of parameter `follows`
   // (resolved per sweep point, so it follows `follows` when a sweep changes it).
   void symbol(std::string_view name, std::string symbol, std::string follows, bool is_default = false);
@@ -101,6 +104,7 @@ class Params {
   double real(std::string_view name) const;  // also reads Int parameters
   bool boolean(std::string_view name) const;
   const std::string& choice(std::string_view name) const;
+  const std::vector<double>& reals(std::string_view name) const;
   const Value& value(std::string_view name) const;
   const std::vector<Value>& values() const { return values_; }
   const Schema& schema() const { return *schema_; }

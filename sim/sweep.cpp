@@ -23,7 +23,15 @@ Value to_value(const toml::node& node, const std::string& at, const std::string&
   if (node.is_integer()) return *node.value<std::int64_t>();
   if (node.is_floating_point()) return *node.value<double>();
   if (node.is_string()) return *node.value<std::string>();
-  throw Error(fmt::format("{}: '{}' must be a number, a boolean or a string", at, key));
+  if (const auto* arr = node.as_array()) {
+    std::vector<double> list;
+    for (const auto& x : *arr) {
+      if (!x.is_number()) throw Error(fmt::format("{}: '{}' must be a list of numbers", at, key));
+      list.push_back(*x.value<double>());
+    }
+    return list;
+  }
+  throw Error(fmt::format("{}: '{}' must be a number, a boolean, a string or a list of numbers", at, key));
 }
 
 toml::table parse(const std::string& text, const std::string& origin) {
@@ -157,8 +165,6 @@ SweepSpec SweepSpec::from_string(const std::string& text, const std::string& ori
     if (!f->is_table()) throw Error(fmt::format("{}: [fixed] must be a table", where(origin, *f)));
     for (const auto& [key, node] : in_source_order(*f->as_table())) {
       std::string at = where(origin, *node);
-      if (node->is_array())
-        throw Error(fmt::format("{}: '{}' in [fixed] is a list; a list of values to sweep belongs in [axes]", at, key));
       spec.fixed.push_back({key, to_value(*node, at, key), at, false});
     }
   }
@@ -251,13 +257,20 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
       if (f.key == name && what != "fixed")
         throw Error(fmt::format("{}: '{}' is both in [fixed] and in the {}", spec.origin, name, what));
   };
-  for (const auto& f : spec.fixed) check_param(f.key, "fixed", f.origin.empty() ? spec.origin : f.origin);
+  for (const auto& f : spec.fixed) {
+    check_param(f.key, "fixed", f.origin.empty() ? spec.origin : f.origin);
+    if (std::holds_alternative<std::vector<double>>(f.value) && info.schema->find(f.key)->type != ParamType::RealList)
+      throw Error(fmt::format("{}: '{}' in [fixed] is a list; a list of values to sweep belongs in [axes]",
+                              f.origin.empty() ? spec.origin : f.origin, f.key));
+  }
 
   std::vector<std::vector<Assignment>> point_assignments;
   if (spec.design == Design::Grid) {
     std::size_t n = 1;
     for (const auto& ax : spec.axes) {
       check_param(ax.name, "axes", spec.origin);
+      if (info.schema->find(ax.name)->type == ParamType::RealList)
+        throw Error(fmt::format("{}: list parameter '{}' cannot be a sweep axis; set it in [fixed]", spec.origin, ax.name));
       // Validate each value on its own first, so the error names the axis.
       std::vector<Value> converted;
       for (const auto& v : ax.values)

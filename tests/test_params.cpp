@@ -139,3 +139,28 @@ TEST(Params, EditDistance) {
   EXPECT_EQ(ms::nearest("agnets", {"agents", "rounds"}), "agents");
   EXPECT_EQ(ms::nearest("xyz", {"agents", "rounds"}), "");
 }
+
+TEST(Params, ListOfReals) {
+  auto s = std::make_shared<ms::Schema>();
+  s->real_list("values", {1.0, 2.0}, {0, 10}, "1", "unit values");
+  EXPECT_EQ(ms::resolve(s, {}, "toy").reals("values"), (std::vector<double>{1.0, 2.0}));
+  EXPECT_EQ(ms::resolve(s, {text("values", "3, 4.5,5")}, "toy").reals("values"), (std::vector<double>{3, 4.5, 5}));
+  EXPECT_EQ(ms::resolve(s, {text("values", "[7]")}, "toy").reals("values"), (std::vector<double>{7}));
+  EXPECT_EQ(ms::resolve(s, {{"values", std::vector<double>{0.5}, "f.toml:2", false}}, "toy").reals("values"),
+            (std::vector<double>{0.5}));
+  EXPECT_EQ(ms::resolve(s, {text("values", "[]")}, "toy").reals("values"), std::vector<double>{});
+  try {
+    ms::resolve(s, {text("values", "1,x")}, "toy");
+    FAIL();
+  } catch (const ms::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'values' expects a list of real numbers, got '1,x'"), std::string::npos) << e.what();
+  }
+  try {
+    ms::resolve(s, {text("values", "1,12")}, "toy");
+    FAIL();
+  } catch (const ms::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'values' element 1 = 12.0 is out of range [0, 10]"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(ms::to_string(ms::Value(std::vector<double>{1, 2.5})), "[1.0, 2.5]");
+  EXPECT_THROW(ms::resolve(s, {{"values", 3.0, "", false}}, "toy"), ms::Error);
+}

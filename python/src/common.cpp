@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include <pybind11/stl.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -16,6 +18,11 @@ Value to_value(const py::handle& obj, const std::string& key) {
   if (py::isinstance<py::str>(obj)) return obj.cast<std::string>();
   if (py::isinstance<py::float_>(obj)) return obj.cast<double>();
   if (py::hasattr(obj, "__index__")) return obj.attr("__index__")().cast<std::int64_t>();
+  if (py::isinstance<py::list>(obj) || py::isinstance<py::tuple>(obj) || py::isinstance<py::array>(obj)) {
+    std::vector<double> list;
+    for (const auto& x : obj) list.push_back(x.cast<double>());
+    return list;
+  }
   if (py::hasattr(obj, "__float__")) return obj.attr("__float__")().cast<double>();
   throw Error("parameter '" + key + "' must be a bool, int, float or str, got " +
               py::str(py::type::of(obj).attr("__name__")).cast<std::string>());
