@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -117,18 +118,18 @@ struct Progress {
   bool tty = ::isatty(2) != 0;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), last{};
   std::size_t first_done = 0;
-  bool started = false;
+  bool started = false, finished = false;
   void operator()(std::size_t done, std::size_t total) {
     if (!started) first_done = done, started = true;
     auto now = std::chrono::steady_clock::now();
-    if (!tty || (now - last < std::chrono::milliseconds(200) && done < total)) return;
+    if (!tty || finished || (now - last < std::chrono::milliseconds(200) && done < total)) return;
     last = now;
     double secs = std::chrono::duration<double>(now - start).count();
     double rate = secs > 0 ? static_cast<double>(done - first_done) / secs : 0;
     std::string eta = rate > 0 ? format_duration(static_cast<double>(total - done) / rate) : "?";
     fmt::print(stderr, "\r  {}/{} runs  {:5.1f}%  {:.1f} runs/s  ETA {}   ", done, total,
                100.0 * static_cast<double>(done) / static_cast<double>(std::max<std::size_t>(total, 1)), rate, eta);
-    if (done == total) fmt::print(stderr, "\n");
+    if (done == total) fmt::print(stderr, "\n"), finished = true;
   }
 };
 
@@ -203,7 +204,12 @@ int cmd_run(const std::string& name, const std::vector<std::string>& sets, const
   ms::SweepPlan plan = ms::plan_single(info, assignments, seed);
   ms::RunResult result;
   if (out.empty()) {
-    result = ms::run_scenario(info, plan.points[0], seed, &g_stop);
+    try {
+      result = ms::run_scenario(info, plan.points[0], seed, &g_stop);
+    } catch (const ms::Cancelled&) {
+      fmt::print(stderr, "\nmarketsim: interrupted\n");
+      return 130;
+    }
   } else {
     ms::SweepOptions opt;
     opt.out = out;
@@ -211,9 +217,12 @@ int cmd_run(const std::string& name, const std::vector<std::string>& sets, const
     opt.stop = &g_stop;
     opt.provenance.command = command;
     opt.on_result = [&](std::size_t, const ms::RunResult& r) { result = r; };
-    if (std::filesystem::exists(ms::journal_path(out))) std::filesystem::remove(ms::journal_path(out));
     auto o = ms::run_sweep(plan, opt);
-    if (o.interrupted) return 130;
+    if (o.interrupted) {
+      std::filesystem::remove(ms::journal_path(out));  // a single run keeps nothing to resume
+      fmt::print(stderr, "\nmarketsim: interrupted; nothing written\n");
+      return 130;
+    }
   }
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < info.scalars.size(); ++i)
@@ -243,11 +252,11 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run one scenario once and print its outcomes");
   std::string run_name, run_config, run_out;
   std::vector<std::string> run_sets;
-  std::uint64_t run_seed = 0;
+  std::string run_seed_text = "0";
   run->add_option("name", run_name, "scenario name")->required();
   run->add_option("--set", run_sets, "set a parameter, key=value (repeatable)");
   run->add_option("--config", run_config, "TOML file of parameters (key = value)");
-  run->add_option("--seed", run_seed, "the run's random seed (a sweep file's 'seed' values reproduce its runs)");
+  run->add_option("--seed", run_seed_text, "the run's random seed, 0 to 2^64-1 (a sweep file's 'seed' values reproduce its runs)");
   run->add_option("--out", run_out, "also write the run to this HDF5 file");
 
   auto* sweep = app.add_subcommand("sweep", "Run a parameter sweep from a TOML spec and write HDF5");
@@ -256,7 +265,7 @@ int main(int argc, char** argv) {
   bool resume = false;
   sweep->add_option("spec", spec_path, "sweep spec (TOML)")->required();
   sweep->add_option("--out", sweep_out, "output HDF5 file")->required();
-  sweep->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  sweep->add_option("--threads", threads, "worker threads (default 0: all cores)")->check(CLI::Range(0, 4096));
   sweep->add_flag("--resume", resume, "continue an interrupted sweep from its journal (<out>.journal)");
 
   auto* info = app.add_subcommand("info", "Describe what a marketsim HDF5 file holds");
@@ -269,19 +278,42 @@ int main(int argc, char** argv) {
   diff->add_option("a", diff_a, "first file")->required();
   diff->add_option("b", diff_b, "second file")->required();
 
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> commands;
+    for (const auto* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+    if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
+      fmt::print(stderr, "marketsim: error: unknown command '{}'{}. Commands: {}\n", argv[1],
+                 ms::did_you_mean(argv[1], commands), ms::join(commands));
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "marketsim: error: {} (see marketsim --help)\n", e.what());
+    return 2;
   }
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    ms::Registry::instance().load_plugins();
+    // Scenarios (and so plugins) are needed by every command but info and diff.
+    if (!app.got_subcommand(info) && !app.got_subcommand(diff)) ms::Registry::instance().load_plugins();
     if (app.got_subcommand("list")) return cmd_list();
     if (app.got_subcommand(describe)) return cmd_describe(describe_name);
-    if (app.got_subcommand(run)) return cmd_run(run_name, run_sets, run_config, run_seed, run_out, command);
+    if (app.got_subcommand(run)) {
+      std::uint64_t seed = 0;
+      auto [end, ec] = std::from_chars(run_seed_text.data(), run_seed_text.data() + run_seed_text.size(), seed);
+      if (ec != std::errc() || end != run_seed_text.data() + run_seed_text.size())
+        throw ms::Error(fmt::format("--seed expects an integer from 0 to 18446744073709551615, got '{}'", run_seed_text));
+      return cmd_run(run_name, run_sets, run_config, seed, run_out, command);
+    }
     if (app.got_subcommand(sweep)) {
       ms::SweepPlan plan = ms::plan_sweep(ms::SweepSpec::from_file(spec_path));
       return run_plan(plan, sweep_out, threads, resume, command, true);

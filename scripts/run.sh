@@ -11,6 +11,8 @@ out=${2:-results/$(basename "$spec" .toml | sed 's/^sweep$//')}
 [ "$out" = "results/" ] && out=results/$(basename "$(dirname "$spec")")
 case "$out" in *.h5) ;; *) out="$out.h5" ;; esac
 mkdir -p "$(dirname "$out")"
-rm -f "$out.journal"
-./build/marketsim sweep "$spec" --out "$out"
+# After an interruption (Ctrl-C, a crash), the same command continues where it stopped.
+resume=()
+[ -f "$out.journal" ] && resume=(--resume)
+./build/marketsim sweep "$spec" --out "$out" "${resume[@]}"
 echo "open it: ./build/marketsim info $out   or, in Python: xarray.open_dataset('$out', engine='h5netcdf')"

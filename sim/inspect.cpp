@@ -2,7 +2,10 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
 #include <map>
@@ -57,7 +60,8 @@ Blob read_blob(hid_t obj, bool attribute) {
   } else {
     hid_t native = H5Tget_native_type(type, H5T_DIR_DEFAULT);
     std::size_t size = H5Tget_size(native);
-    b.type = fmt::format("class{}x{}", static_cast<int>(H5Tget_class(native)), size);
+    const bool is_signed = H5Tget_class(native) == H5T_INTEGER && H5Tget_sign(native) == H5T_SGN_2;
+    b.type = fmt::format("class{}x{}{}", static_cast<int>(H5Tget_class(native)), size, is_signed ? "s" : "");
     b.bytes.assign(n * size, '\0');
     if (attribute) H5Aread(obj, native, b.bytes.data());
     else H5Dread(obj, native, H5S_ALL, H5S_ALL, H5P_DEFAULT, b.bytes.data());
@@ -122,6 +126,7 @@ std::vector<std::string> dimension_names(hid_t dset) {
 
 hid_t open_file(const std::string& path) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (::access(path.c_str(), R_OK) != 0) throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
   if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(fmt::format("'{}' is not a readable HDF5 file", path));
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) throw Error(fmt::format("cannot open '{}'", path));
@@ -130,8 +135,13 @@ hid_t open_file(const std::string& path) {
 
 std::string show_attr(const Blob& b) {
   if (b.type == "string") return b.strings.empty() ? "" : b.strings[0];
-  if (b.type.find("x8") != std::string::npos && b.bytes.size() == 8) {
+  if (b.type == fmt::format("class{}x8s", static_cast<int>(H5T_INTEGER)) && b.bytes.size() == 8) {
     std::int64_t v;
+    std::memcpy(&v, b.bytes.data(), 8);
+    return std::to_string(v);
+  }
+  if (b.type == fmt::format("class{}x8", static_cast<int>(H5T_INTEGER)) && b.bytes.size() == 8) {
+    std::uint64_t v;
     std::memcpy(&v, b.bytes.data(), 8);
     return std::to_string(v);
   }
@@ -184,8 +194,9 @@ std::string describe_file(const std::string& path) {
   hid_t f = open_file(path);
   std::string out = fmt::format("{}\n", path);
   auto attrs = read_attributes(f);
-  for (const char* k : {"scenario", "scenario_summary", "design", "marketsim_version", "created", "host", "threads",
-                        "ranks", "seeding", "base_seed", "replications", "plan_fingerprint", "command"})
+  for (const char* k : {"scenario", "scenario_summary", "design", "marketsim_version", "marketsim_build", "created",
+                        "host", "threads", "ranks", "seeding", "base_seed", "run_seed", "replications",
+                        "plan_fingerprint", "command"})
     if (attrs.count(k)) out += fmt::format("  {:<18} {}\n", k, show_attr(attrs[k]));
   std::string dims_text, vars_text;
   std::size_t done = 0, total = 0;
@@ -209,9 +220,10 @@ std::string describe_file(const std::string& path) {
   }
   out += "  dimensions:\n" + dims_text + "  variables:\n" + vars_text;
   out += fmt::format("  complete runs: {} of {}\n", done, total);
-  if (attrs.count("sweep_spec")) {
-    out += "  sweep spec:\n";
-    std::string spec = show_attr(attrs["sweep_spec"]);
+  for (const char* key : {"sweep_spec", "run_config"}) {
+    if (!attrs.count(key)) continue;
+    out += std::string("  ") + (std::string(key) == "sweep_spec" ? "sweep spec" : "run parameters") + ":\n";
+    std::string spec = show_attr(attrs[key]);
     std::size_t pos = 0;
     while (pos < spec.size()) {
       auto nl = spec.find('\n', pos);

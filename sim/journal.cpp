@@ -122,8 +122,9 @@ Journal Journal::resume(const std::string& path, std::uint64_t fingerprint, std:
       data.compare(0, kHeaderSize, header(fingerprint, tasks)) != 0) {
     ::close(fd);
     if (data.size() >= kHeaderSize && std::memcmp(data.data(), kMagic, 8) == 0)
-      throw Error(fmt::format("journal '{}' belongs to a different sweep (its spec, seeds or engine version "
-                              "differ); delete it, or write to another --out, to start afresh",
+      throw Error(fmt::format("journal '{}' belongs to a different sweep (its spec or seeds differ, or it was "
+                              "written by another build of marketsim); delete it, or write to another --out, "
+                              "to start afresh",
                               path));
     throw Error(fmt::format("'{}' is not a marketsim journal (or its header is damaged)", path));
   }

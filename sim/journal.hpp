@@ -8,7 +8,9 @@
 // File: header  = "MSJRNL01" | u64 plan fingerprint | u64 task count | u32 crc32(previous)
 //       records = u32 payload length | u32 crc32(payload) | payload
 //       payload = u64 task | u32 n, n x f64 scalars | u32 m, m x (u32 len, len x f64) series
-//                 | u32 k, k x (u32 len, len x f64) vectors            (little-endian)
+//                 | u32 k, k x (u32 len, len x f64) vectors
+// in the writing machine's byte order (little-endian on x86-64 and arm64): a journal is
+// for resuming on the machine, or kind of machine, that wrote it.
 #include <chrono>
 #include <cstdint>
 #include <functional>

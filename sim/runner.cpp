@@ -48,6 +48,9 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& opt, Executor*
       throw Error(fmt::format("an interrupted sweep's journal exists at '{}': pass --resume to continue it, or "
                               "delete it to start afresh",
                               jpath));
+    if (!have_journal && opt.resume)
+      throw Error(fmt::format("nothing to resume: there is no journal '{}' ({}); run without --resume", jpath,
+                              fs::exists(opt.out) ? "the sweep finished" : "the sweep never started here"));
     Provenance prov = opt.provenance;
     prov.threads = executor->concurrency();
     store.emplace(plan, opt.out, prov);

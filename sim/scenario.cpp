@@ -103,8 +103,10 @@ const std::set<std::string> kReserved = {"seed", "done", "replication", "round",
 
 bool Registry::add(ScenarioInfo info) {
   auto fail = [&](const std::string& why) {
-    // Registration runs at load time: report and skip, rather than abort the program.
-    fmt::print(stderr, "marketsim: scenario '{}' not registered: {}\n", info.name, why);
+    // Built-in registration runs before main(): report and skip rather than abort. A
+    // plugin's failure is collected and raised by load_plugin().
+    if (!loading_.empty()) rejected_.push_back(fmt::format("scenario '{}': {}", info.name, why));
+    else fmt::print(stderr, "marketsim: scenario '{}' not registered: {}\n", info.name, why);
     return false;
   };
   for (const auto& s : scenarios_)
@@ -112,9 +114,10 @@ bool Registry::add(ScenarioInfo info) {
   if (!info.run) return fail("it has no run function");
   auto& schema = *info.schema;
   if (!schema.find("rounds"))
-    schema.integer("rounds", info.default_rounds, {0, 1e12}, "rounds", "how many rounds a run lasts");
+    // Rounds address the random streams' 32-bit round word.
+    schema.integer("rounds", info.default_rounds, {0, 4294967295.0}, "rounds", "how many rounds a run lasts");
   if (!schema.find("record_every"))
-    schema.integer("record_every", info.default_record_every, {1, 1e12}, "rounds",
+    schema.integer("record_every", info.default_record_every, {1, 4294967295.0}, "rounds",
                    "rounds between samples of the per-round series");
   std::set<std::string> seen(kReserved);
   for (const auto& p : schema.params())
@@ -154,10 +157,13 @@ void Registry::load_plugin(const std::string& path) {
   std::string canonical = std::filesystem::weakly_canonical(path).string();
   if (std::find(loaded_.begin(), loaded_.end(), canonical) != loaded_.end()) return;
   loading_ = canonical;
+  rejected_.clear();
   void* handle = dlopen(canonical.c_str(), RTLD_NOW | RTLD_LOCAL);
   loading_.clear();
   if (!handle) throw Error(fmt::format("cannot load plugin '{}': {}", path, dlerror()));
   loaded_.push_back(canonical);
+  if (!rejected_.empty())
+    throw Error(fmt::format("plugin '{}': {}", path, join(rejected_, "; ")));
 }
 
 void Registry::load_plugins() {

@@ -141,8 +141,10 @@ class Registry {
   const ScenarioInfo& get(std::string_view name) const;  // Error naming the valid ones
   std::vector<std::string> names() const;
 
-  // Loads plugin libraries from MARKETSIM_PLUGIN_PATH (':'-separated files or folders
-  // of lib*.so); each registers its scenarios when loaded. Safe to call repeatedly.
+  // Loads plugin libraries from MARKETSIM_PLUGIN_PATH (':'-separated .so files, or
+  // folders whose *.so files are all loaded); each registers its scenarios when loaded.
+  // A plugin whose scenario cannot be registered (e.g. a name already taken) is an
+  // Error naming the plugin. Safe to call repeatedly.
   void load_plugins();
   void load_plugin(const std::string& path);
 
@@ -150,6 +152,7 @@ class Registry {
   std::vector<std::unique_ptr<ScenarioInfo>> scenarios_;
   std::vector<std::string> loaded_;
   std::string loading_;  // the plugin being loaded, recorded in its scenarios
+  std::vector<std::string> rejected_;  // why registrations failed during that load
 };
 
 }  // namespace marketsim

@@ -159,6 +159,19 @@ H5 write_coordinate(hid_t file, const std::string& name, const std::vector<Value
   return dset;
 }
 
+// `name = value` lines of the parameters that are the same at every point of a plan.
+std::string fixed_parameters(const SweepPlan& plan) {
+  std::string out;
+  const auto& specs = plan.scenario->schema->params();
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const Value& v = plan.points.front().values()[i];
+    bool same = true;
+    for (const auto& p : plan.points) same = same && p.values()[i] == v;
+    if (same) out += specs[i].name + " = " + to_string(v) + "\n";
+  }
+  return out;
+}
+
 std::vector<Value> index_values(std::size_t n, std::int64_t step = 1) {
   std::vector<Value> v;
   for (std::size_t i = 0; i < n; ++i) v.push_back(static_cast<std::int64_t>(i) * step);
@@ -168,7 +181,10 @@ std::vector<Value> index_values(std::size_t n, std::int64_t step = 1) {
 }  // namespace
 
 const std::vector<std::string>& provenance_attributes() {
-  static const std::vector<std::string> names = {"created", "host", "threads", "ranks", "command", "hdf5_version"};
+  // How and where a file was made; the build is here too (the datasets say whether two
+  // builds agree), and so is the plan fingerprint, which hashes the build id.
+  static const std::vector<std::string> names = {"created", "host", "threads", "ranks", "command",
+                                                 "hdf5_version", "marketsim_build", "plan_fingerprint"};
   return names;
 }
 
@@ -215,6 +231,7 @@ Store::Store(const SweepPlan& plan, const std::string& path, const Provenance& p
   auto& im = *impl_;
   const ScenarioInfo& info = *plan.scenario;
   check_writable(path);
+  try {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become one-line messages, not stack dumps
   std::remove(im.part.c_str());
   H5 fapl(H5Pcreate(H5P_FILE_ACCESS), "fapl");
@@ -226,18 +243,25 @@ Store::Store(const SweepPlan& plan, const std::string& path, const Provenance& p
                fmt::format("cannot create '{}'", im.part).c_str());
 
   // Root attributes: what the file is, and everything needed to reproduce it.
-  attr_string(im.file, "title", fmt::format("marketsim {} sweep", info.name));
+  attr_string(im.file, "title", fmt::format("marketsim {} {}", info.name, plan.single_run ? "run" : "sweep"));
   attr_string(im.file, "marketsim_version", kVersion);
+  attr_string(im.file, "marketsim_build", kBuildId);
   attr_string(im.file, "scenario", info.name);
   attr_string(im.file, "scenario_summary", info.summary);
-  attr_string(im.file, "design", plan.spec.origin == "run" ? "single"
+  attr_string(im.file, "design", plan.single_run ? "single"
                                  : plan.spec.design == Design::Grid ? "grid"
                                  : plan.spec.design == Design::Random ? "random" : "latin_hypercube");
-  attr_string(im.file, "sweep_spec", plan.spec.to_toml());
   attr_string(im.file, "schema", info.schema->to_toml());
-  attr_string(im.file, "parameters", plan.points.front().to_toml());
-  attr_string(im.file, "seeding", plan.spec.independent_seeds ? "independent" : "common");
-  attr_numbers<std::uint64_t>(im.file, "base_seed", H5T_NATIVE_UINT64, {plan.spec.seed});
+  if (plan.single_run) {
+    // `marketsim run NAME --config <run_config> --seed <run_seed>` reproduces it.
+    attr_string(im.file, "run_config", plan.points.front().to_toml());
+    attr_numbers<std::uint64_t>(im.file, "run_seed", H5T_NATIVE_UINT64, {plan.seeds.front()});
+  } else {
+    attr_string(im.file, "sweep_spec", plan.spec.to_toml());
+    attr_string(im.file, "fixed_parameters", fixed_parameters(plan));
+    attr_string(im.file, "seeding", plan.spec.independent_seeds ? "independent" : "common");
+    attr_numbers<std::uint64_t>(im.file, "base_seed", H5T_NATIVE_UINT64, {plan.spec.seed});
+  }
   attr_numbers<std::int64_t>(im.file, "replications", H5T_NATIVE_INT64, {plan.replications});
   attr_string(im.file, "plan_fingerprint", fmt::format("{:016x}", plan.fingerprint));
   attr_string(im.file, "created", now_iso8601());
@@ -360,6 +384,16 @@ Store::Store(const SweepPlan& plan, const std::string& path, const Provenance& p
     attr_string(im.vectors.back(), "units", o.unit);
     attr_string(im.vectors.back(), "long_name", o.doc);
   }
+  } catch (...) {
+    // Never leave a half-made file behind.
+    im.scalars.clear();
+    im.series.clear();
+    im.vectors.clear();
+    im.done.reset();
+    im.file.reset();
+    std::remove(im.part.c_str());
+    throw;
+  }
 }
 
 Store::~Store() {
@@ -448,6 +482,14 @@ void Store::commit() {
   if (std::rename(im.part.c_str(), im.path.c_str()) != 0)
     throw Error(fmt::format("cannot rename '{}' to '{}': {}", im.part, im.path, std::strerror(errno)));
   im.committed = true;
+  // Make the rename itself durable.
+  const std::string dir = std::filesystem::path(im.path).has_parent_path()
+                              ? std::filesystem::path(im.path).parent_path().string() : ".";
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
 }
 
 }  // namespace marketsim

@@ -224,7 +224,7 @@ void finish_plan(SweepPlan& plan) {
   const auto& info = *plan.scenario;
   plan.max_vector.assign(info.vectors.size(), 0);
   std::uint64_t h = 0xcbf29ce484222325ULL;
-  h = fnv1a(h, kVersion);
+  h = fnv1a(h, kBuildId);  // results are reproducible for the same build
   h = fnv1a(h, info.name);
   for (const auto& p : plan.points) {
     plan.max_samples = std::max(plan.max_samples, n_samples(p));
@@ -275,6 +275,11 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
       std::vector<Value> converted;
       for (const auto& v : ax.values)
         converted.push_back(info.schema->convert({ax.name, v, spec.origin + ": axis '" + ax.name + "'", false}, ctx));
+      for (const auto& v : converted)
+        if (v.index() != converted.front().index())
+          throw Error(fmt::format("{}: axis '{}' mixes symbolic values and numbers ({} and {}); an axis needs values "
+                                  "of one kind",
+                                  spec.origin, ax.name, to_string(converted.front()), to_string(v)));
       plan.dims.push_back(ax.name);
       plan.shape.push_back(ax.values.size());
       plan.coords.push_back({ax.name, converted});
@@ -356,6 +361,7 @@ SweepPlan plan_single(const ScenarioInfo& scenario, const std::vector<Assignment
   plan.spec.fixed = params;
   plan.spec.seed = seed;
   plan.spec.origin = "run";
+  plan.single_run = true;
   plan.points.push_back(resolve(scenario.schema, params, scenario.name));
   plan.seeds = {seed};
   finish_plan(plan);

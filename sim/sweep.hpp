@@ -11,7 +11,8 @@
 //   rule = ["unit", "random_split"]
 //   saving = { linspace = [0.0, 0.75, 4] }
 //   initial_money = { range = [1, 10, 3] }       # start, stop (excluded), step
-//   # or a sampled design instead of [axes]:
+//
+// or, instead of [axes], a sampled design:
 //   [sample]
 //   method = "latin_hypercube"    # or "random"
 //   count = 50
@@ -70,6 +71,7 @@ struct SweepPlan {
   std::uint64_t fingerprint = 0;       // of everything that determines the results
   std::size_t max_samples = 0;         // longest series over points
   std::vector<std::size_t> max_vector; // longest of each vector output over points
+  bool single_run = false;             // one run with an explicit seed (`marketsim run`)
 
   std::size_t n_points() const { return points.size(); }
   std::size_t n_tasks() const { return seeds.size(); }

@@ -28,6 +28,16 @@ TOML
 "$bin" sweep "$work/sweep.toml" --out "$work/plugin.h5" > /dev/null
 "$bin" info "$work/plugin.h5" | grep -q 'complete runs: 6 of 6' || { echo "plugin sweep incomplete"; exit 1; }
 
+# A second copy of the plugin registers a name that is taken: a clear error naming it.
+cp "$work/plugin/libcoin_flip_market.so" "$work/copy.so" 2>/dev/null || cp "$work"/plugin/*.so "$work/copy.so"
+if MARKETSIM_PLUGIN_PATH="$work/plugin:$work/copy.so" "$bin" list 2> "$work/err"; then
+  echo "a duplicate scenario name was accepted"; exit 1
+fi
+grep -q "plugin '$work/copy.so': scenario 'coin_flip_market': a scenario of that name is already registered" "$work/err" \
+  || { cat "$work/err"; exit 1; }
+# info and diff do not need scenarios, so a broken plugin path does not stop them.
+MARKETSIM_PLUGIN_PATH=/nonexistent "$bin" info "$work/plugin.h5" > /dev/null
+
 # A bad plugin path is a clear one-line error, not a crash.
 if MARKETSIM_PLUGIN_PATH=/nonexistent/plugin.so "$bin" list 2> "$work/err"; then
   echo "a missing plugin was accepted"; exit 1

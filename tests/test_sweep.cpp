@@ -112,6 +112,8 @@ TEST(Sweep, SpecErrorsAreClear) {
             std::string::npos);
   EXPECT_NE(error_of("scenario = \"test_toy\"\n[axes]\nwalkers = [2, 5]\nthreshold = [3]\n").find("violate 'threshold <= walkers'"),
             std::string::npos);
+  EXPECT_NE(error_of("scenario = \"test_toy\"\n[axes]\nthreshold = [3, \"all\"]\n").find("axis 'threshold' mixes symbolic values and numbers"),
+            std::string::npos);
   EXPECT_NE(error_of("scenario = \"test_toy\"\nreplications = 0\n").find("'replications' = 0 must be at least 1"),
             std::string::npos);
   EXPECT_NE(error_of("scenario = \"test_toy\"\n[fixed]\nstep = [1.0]\n").find("belongs in [axes]"), std::string::npos);

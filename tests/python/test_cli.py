@@ -277,3 +277,58 @@ def test_run_with_seed_reproduces_sweep_run(cli, small_sweep, tmp_path, index):
     # the printed gini is the same number, rounded
     m = re.search(r"^gini\s+(\S+)", proc.stdout, re.M)
     assert m and abs(float(m.group(1)) - float(expected["gini"])) <= 5e-5
+
+
+def test_resume_without_a_journal_is_refused(cli, tmp_path):
+    spec = write_spec(tmp_path / "s.toml", 'scenario = "boltzmann_wealth"\n[fixed]\nagents = 100\nrounds = 5\n')
+    out = tmp_path / "never.h5"
+    r = cli("sweep", spec, "--out", out, "--resume")
+    assert_single_error_line(r, "nothing to resume", "never started", "run without --resume")
+    cli.ok("sweep", spec, "--out", out)
+    r = cli("sweep", spec, "--out", out, "--resume")
+    assert r.returncode == 2 and "the sweep finished" in r.stderr
+
+
+def test_single_run_file_reproduces_itself(cli, tmp_path):
+    out = tmp_path / "one.h5"
+    first = cli.ok("run", "boltzmann_wealth", "--seed", "18446744073709551557", "--set", "agents=300",
+                   "--set", "rule=unit", "--out", out).stdout
+    with h5py.File(out, "r") as f:
+        assert f.attrs["design"] == "single"
+        seed = int(f.attrs["run_seed"])
+        config = f.attrs["run_config"]
+        assert "sweep_spec" not in f.attrs
+    assert seed == 18446744073709551557
+    assert 'rule = "unit"' in config and "agents = 300" in config
+    cfg = tmp_path / "again.toml"
+    cfg.write_text(config)
+    again = cli.ok("run", "boltzmann_wealth", "--config", cfg, "--seed", str(seed)).stdout
+    assert first.splitlines()[:8] == again.splitlines()[:8]
+    info = cli.ok("info", out).stdout
+    assert "18446744073709551557" in info  # unsigned seeds print as such
+
+
+def test_sweep_file_lists_the_parameters_fixed_across_points(cli, tmp_path):
+    spec = write_spec(tmp_path / "s.toml", 'scenario = "boltzmann_wealth"\n[fixed]\nagents = 150\nrounds = 5\n'
+                                           '[axes]\nsaving = [0.0, 0.5]\n')
+    out = tmp_path / "s.h5"
+    cli.ok("sweep", spec, "--out", out)
+    with h5py.File(out, "r") as f:
+        fixed = f.attrs["fixed_parameters"]
+    assert "agents = 150" in fixed and 'schedule = "sequential"' in fixed and "saving" not in fixed
+
+
+def test_ctrl_c_during_a_single_run(cli, tmp_path):
+    import signal
+    import time
+    p = cli.popen("run", "boltzmann_wealth", "--set", "agents=2000000", "--set", "rounds=400")
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130
+    assert "interrupted" in err and not any(m in err for m in CRASH_MARKERS)
+
+
+def test_unknown_command_suggests_the_nearest(cli):
+    r = cli("swep", "x.toml")
+    assert_single_error_line(r, "unknown command 'swep'", "did you mean 'sweep'?")
