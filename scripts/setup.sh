@@ -11,7 +11,7 @@ packages=(
   openmpi-bin libopenmpi-dev
   python3-numpy python3-pandas python3-h5py python3-h5netcdf python3-xarray
   python3-matplotlib python3-pytest python3-nbclient python3-nbformat
-  python3-ipykernel python3-tqdm python3-scipy
+  python3-ipykernel python3-ipywidgets python3-tqdm python3-scipy
 )
 
 missing=()

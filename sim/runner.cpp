@@ -45,11 +45,11 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& opt, Executor*
     const std::string jpath = journal_path(opt.out);
     const bool have_journal = fs::exists(jpath);
     if (have_journal && !opt.resume)
-      throw Error(fmt::format("an interrupted sweep's journal exists at '{}': pass --resume to continue it, or "
-                              "delete it to start afresh",
+      throw Error(fmt::format("an interrupted sweep's journal exists at '{}': resume it (--resume, or resume=True "
+                              "in Python), or delete it to start afresh",
                               jpath));
     if (!have_journal && opt.resume)
-      throw Error(fmt::format("nothing to resume: there is no journal '{}' ({}); run without --resume", jpath,
+      throw Error(fmt::format("nothing to resume: there is no journal '{}' ({}); run without resuming", jpath,
                               fs::exists(opt.out) ? "the sweep finished" : "the sweep never started here"));
     Provenance prov = opt.provenance;
     prov.threads = executor->concurrency();

@@ -28,7 +28,8 @@ def summarize(df: pd.DataFrame, by: Optional[str | Sequence[str]] = None,
     of each metric per group.
 
     Returns one row per group (``by``) and, for each metric, the columns
-    ``<metric>_mean``, ``<metric>_se``, ``<metric>_ci_low``, ``<metric>_ci_high``, and ``n``.
+    ``<metric>_mean``, ``<metric>_se``, ``<metric>_ci_low``, ``<metric>_ci_high`` and
+    ``<metric>_n`` (the finite values used; NaNs are skipped).
     ``metrics`` defaults to every numeric column that is not a grouping column,
     ``replication`` or ``seed``.
     """
@@ -50,8 +51,8 @@ def summarize(df: pd.DataFrame, by: Optional[str | Sequence[str]] = None,
             mean = x.mean() if n else np.nan
             se = x.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
             half = stats.t.ppf(0.5 + level / 2, n - 1) * se if n > 1 else np.nan
-            row.update({f"{m}_mean": mean, f"{m}_se": se, f"{m}_ci_low": mean - half, f"{m}_ci_high": mean + half})
-            row["n"] = n
+            row.update({f"{m}_mean": mean, f"{m}_se": se, f"{m}_ci_low": mean - half, f"{m}_ci_high": mean + half,
+                        f"{m}_n": n})
         rows.append(row)
     return pd.DataFrame(rows)
 

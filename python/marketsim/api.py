@@ -76,7 +76,10 @@ def run(name: str, seed: int = 0, rounds: Optional[int] = None, **params: Value)
     """
     if rounds is not None:
         params["rounds"] = rounds
-    r = _core.run(name, int(seed), dict(params))
+    seed = int(seed)
+    if not 0 <= seed < 2**64:
+        raise _core.Error(f"run(): seed = {seed} must be an integer from 0 to 2**64 - 1")
+    r = _core.run(name, seed, dict(params))
     return RunResult(scenario=r["scenario"], seed=r["seed"], params=dict(r["params"]), scalars=dict(r["scalars"]),
                      series=dict(r["series"]), vectors=dict(r["vectors"]), rounds=r["rounds"])
 
@@ -85,13 +88,13 @@ def sweep(
     name: Optional[str] = None,
     grid: Optional[Mapping[str, Sequence[Value]]] = None,
     fixed: Optional[Mapping[str, Value]] = None,
-    replications: int = 1,
-    seed: int = 0,
+    replications: Optional[int] = None,
+    seed: Optional[int] = None,
     out: Optional[str | os.PathLike] = None,
     threads: Optional[int] = None,
     progress: bool = True,
     *,
-    seeding: str = "common",
+    seeding: Optional[str] = None,
     sample: Optional[Mapping[str, Any]] = None,
     spec: Optional[str | os.PathLike] = None,
     resume: bool = False,
@@ -100,9 +103,11 @@ def sweep(
 
     Lists in ``grid`` are crossed (in the order given); values in ``fixed`` are held; an
     empty list raises. ``sample={"method": "latin_hypercube", "count": 50, "ranges":
-    {"saving": (0.0, 0.9)}}`` draws points instead of a grid. ``spec="file.toml"`` runs a
-    sweep spec file, exactly as ``marketsim sweep`` does. With ``out``, the HDF5 file is
-    written (identical in content to the CLI's for the same spec).
+    {"saving": (0.0, 0.9)}}`` draws points instead of a grid. ``replications`` defaults to
+    1 and ``seed`` (the base seed, 0 to 2**63 - 1) to 0. ``spec="file.toml"`` runs a
+    sweep spec file, exactly as ``marketsim sweep`` does (its replications, seed and
+    seeding come from the file). With ``out``, the HDF5 file is written (identical in
+    content to the CLI's for the same spec).
 
     By default (``seeding="common"``) every point of a replication shares its seed, so
     regimes are compared on the same random draws; ``"independent"`` varies it by point.
@@ -115,14 +120,19 @@ def sweep(
     scalar outcome.
     """
     if spec is not None:
-        if name is not None or grid or fixed or sample is not None:
-            raise _core.Error("sweep(): give either spec= (a TOML file) or name/grid/fixed/sample, not both")
+        given = [k for k, v in dict(name=name, grid=grid, fixed=fixed, sample=sample, replications=replications,
+                                    seed=seed, seeding=seeding).items() if v is not None]
+        if given:
+            raise _core.Error(f"sweep(): spec= (a TOML file) sets the whole sweep; do not also pass {', '.join(given)}")
         plan = _core.Plan.from_file(os.fspath(spec))
     else:
         if name is None:
             raise _core.Error("sweep(): name the scenario, e.g. sweep('boltzmann_wealth', grid={...})")
+        seed = 0 if seed is None else int(seed)
+        if not 0 <= seed < 2**63:
+            raise _core.Error(f"sweep(): seed = {seed} must be an integer from 0 to 2**63 - 1")
         plan = _core.Plan.from_args(name, dict(grid or {}), dict(fixed or {}), None if sample is None else dict(sample),
-                                    int(replications), int(seed), seeding)
+                                    1 if replications is None else int(replications), seed, seeding or "common")
     out_path = "" if out is None else os.fspath(out)
     if resume and not out_path:
         raise _core.Error("sweep(): resume=True needs out= (the journal lives beside the output file)")

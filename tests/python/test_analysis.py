@@ -20,7 +20,7 @@ def test_summarize_hand_values():
     assert s.loc["a", "x_se"] == pytest.approx(1 / np.sqrt(3))
     half = stats.t.ppf(0.975, 2) / np.sqrt(3)
     assert s.loc["a", "x_ci_low"] == pytest.approx(2 - half) and s.loc["a", "x_ci_high"] == pytest.approx(2 + half)
-    assert s.loc["b", "n"] == 1 and np.isnan(s.loc["b", "x_se"])  # NaN skipped; one value has no interval
+    assert s.loc["b", "x_n"] == 1 and np.isnan(s.loc["b", "x_se"])  # NaN skipped; one value has no interval
     with pytest.raises(KeyError, match="no column"):
         analysis.summarize(df, by="nope")
 

@@ -170,3 +170,17 @@ def test_ctrl_c_leaves_a_resumable_sweep(tmp_path):
     df = _long_sweep(out, rounds_override=120, resume=True)
     assert len(df) == 32 and not journal.exists()
     assert _core.diff(str(full), str(out)) == []
+
+
+def test_seed_and_spec_arguments_are_checked(tmp_path):
+    with pytest.raises(ms.Error, match=r"seed = -1 must be an integer from 0 to 2\*\*64 - 1"):
+        ms.run("boltzmann_wealth", seed=-1)
+    with pytest.raises(ms.Error, match=r"seed = 9223372036854775808 must be an integer from 0 to 2\*\*63 - 1"):
+        ms.sweep("boltzmann_wealth", seed=2**63, progress=False)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    with pytest.raises(ms.Error, match="spec= .* sets the whole sweep; do not also pass replications, seed"):
+        ms.sweep(spec=spec, replications=5, seed=1, progress=False)
+    with pytest.raises(ms.Error, match="nothing to resume"):
+        ms.sweep("boltzmann_wealth", fixed={"agents": 50, "rounds": 2}, out=tmp_path / "x.h5", resume=True,
+                 progress=False)

@@ -283,7 +283,7 @@ def test_resume_without_a_journal_is_refused(cli, tmp_path):
     spec = write_spec(tmp_path / "s.toml", 'scenario = "boltzmann_wealth"\n[fixed]\nagents = 100\nrounds = 5\n')
     out = tmp_path / "never.h5"
     r = cli("sweep", spec, "--out", out, "--resume")
-    assert_single_error_line(r, "nothing to resume", "never started", "run without --resume")
+    assert_single_error_line(r, "nothing to resume", "never started", "run without resuming")
     cli.ok("sweep", spec, "--out", out)
     r = cli("sweep", spec, "--out", out, "--resume")
     assert r.returncode == 2 and "the sweep finished" in r.stderr
