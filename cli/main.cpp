@@ -217,7 +217,17 @@ int cmd_run(const std::string& name, const std::vector<std::string>& sets, const
     opt.stop = &g_stop;
     opt.provenance.command = command;
     opt.on_result = [&](std::size_t, const ms::RunResult& r) { result = r; };
-    auto o = ms::run_sweep(plan, opt);
+    if (std::filesystem::exists(ms::journal_path(out)))
+      throw ms::Error(fmt::format("an interrupted sweep's journal exists at '{}': write this run to another --out, "
+                                  "or resume or delete that sweep first",
+                                  ms::journal_path(out)));
+    ms::SweepOutcome o;
+    try {
+      o = ms::run_sweep(plan, opt);
+    } catch (...) {
+      std::filesystem::remove(ms::journal_path(out));  // a single run keeps nothing to resume
+      throw;
+    }
     if (o.interrupted) {
       std::filesystem::remove(ms::journal_path(out));  // a single run keeps nothing to resume
       fmt::print(stderr, "\nmarketsim: interrupted; nothing written\n");

@@ -16,7 +16,7 @@
 //   [sample]
 //   method = "latin_hypercube"    # or "random"
 //   count = 50
-//   ranges = { saving = [0.0, 0.9], agents = [100, 1000] }
+//   ranges = { saving = [0.0, 0.9], initial_money = [1, 20] }
 //
 // A task is (point, replication); task index = point * replications + replication, with
 // points numbered row-major over the axes.
