@@ -37,33 +37,8 @@ class Stream {
   // Uniform on [0, 1) with 53 random bits.
   double uniform01() { return static_cast<double>(next64() >> 11) * 0x1.0p-53; }
 
-  // Uniform integer on [0, n), n >= 1, exact: Lemire's multiply-shift with rejection,
-  // on one 32-bit word when n <= 2^32 and on 64 bits otherwise (a rejection, which
-  // draws again, has probability below n / 2^32 resp. n / 2^64).
-  std::uint64_t below(std::uint64_t n) {
-    if (n <= 0x100000000ULL) {
-      std::uint64_t m = static_cast<std::uint64_t>((*this)()) * n;
-      auto low = static_cast<std::uint32_t>(m);
-      if (low < n) {
-        const auto threshold = static_cast<std::uint32_t>((0x100000000ULL - n) % n);
-        while (low < threshold) {
-          m = static_cast<std::uint64_t>((*this)()) * n;
-          low = static_cast<std::uint32_t>(m);
-        }
-      }
-      return m >> 32;
-    }
-    unsigned __int128 m = static_cast<unsigned __int128>(next64()) * n;
-    auto low = static_cast<std::uint64_t>(m);
-    if (low < n) {
-      const std::uint64_t threshold = (0 - n) % n;
-      while (low < threshold) {
-        m = static_cast<unsigned __int128>(next64()) * n;
-        low = static_cast<std::uint64_t>(m);
-      }
-    }
-    return static_cast<std::uint64_t>(m >> 64);
-  }
+  // Uniform integer on [0, n), n >= 1, exact (see uniform_below).
+  std::uint64_t below(std::uint64_t n);
 
  private:
   void refill() {
@@ -77,6 +52,45 @@ class Stream {
   r123::Philox4x32::ctr_type out_{};
   int next_ = 4;
 };
+
+// Uniform integer on [0, n), n >= 1, exact, from any source of uniform 32-bit words
+// (`words()` returns the next one): Lemire's multiply-shift with rejection, on one word
+// when n <= 2^32 and on two (high word first) otherwise. A rejection, which draws again,
+// has probability below n / 2^32 resp. n / 2^64.
+template <class Words>
+[[gnu::noinline]] std::uint64_t uniform_below_wide(Words& words, std::uint64_t n) {
+  auto word64 = [&] {
+    const std::uint64_t hi = words();
+    return (hi << 32) | words();
+  };
+  unsigned __int128 m = static_cast<unsigned __int128>(word64()) * n;
+  auto low = static_cast<std::uint64_t>(m);
+  if (low < n) {
+    const std::uint64_t threshold = (0 - n) % n;
+    while (low < threshold) {
+      m = static_cast<unsigned __int128>(word64()) * n;
+      low = static_cast<std::uint64_t>(m);
+    }
+  }
+  return static_cast<std::uint64_t>(m >> 64);
+}
+
+template <class Words>
+[[gnu::always_inline]] inline std::uint64_t uniform_below(Words& words, std::uint64_t n) {
+  if (n > 0x100000000ULL) return uniform_below_wide(words, n);
+  std::uint64_t m = static_cast<std::uint64_t>(words()) * n;
+  auto low = static_cast<std::uint32_t>(m);
+  if (low < n) [[unlikely]] {
+    const auto threshold = static_cast<std::uint32_t>((0x100000000ULL - n) % n);
+    while (low < threshold) {
+      m = static_cast<std::uint64_t>(words()) * n;
+      low = static_cast<std::uint32_t>(m);
+    }
+  }
+  return m >> 32;
+}
+
+inline std::uint64_t Stream::below(std::uint64_t n) { return uniform_below(*this, n); }
 
 // Engine-reserved tags live at the top of the tag space; scenarios use small tags.
 inline constexpr std::uint32_t kSeedDerivationTag = 0xFFFFFF00u;

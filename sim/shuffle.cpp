@@ -10,8 +10,39 @@ namespace marketsim {
 
 namespace {
 constexpr std::uint32_t kBucketSize = 4096;   // at most; about 16 KiB of indices, cache-resident while shuffled
-constexpr std::uint32_t kScanBlock = 1 << 16; // items per counting block (a multiple of 4)
+constexpr std::uint32_t kScanGroups = 4096;   // Philox blocks per counting block
 constexpr std::uint32_t kBucketStreams = 0x80000000u;
+
+// 16-bit halves of a stream's words (low half first): the Fisher-Yates bounds within a
+// bucket are small, so one Philox call serves eight swaps instead of four.
+class HalfWords {
+ public:
+  explicit HalfWords(Stream s) : stream_(s) {}
+  std::uint32_t operator()() {
+    if (have_half_) {
+      have_half_ = false;
+      return word_ >> 16;
+    }
+    word_ = stream_();
+    have_half_ = true;
+    return word_ & 0xFFFFu;
+  }
+
+ private:
+  Stream stream_;
+  std::uint32_t word_ = 0;
+  bool have_half_ = false;
+};
+
+// Uniform on [0, k), 1 <= k <= 2^16, exact: Lemire's multiply-shift on 16-bit words.
+std::uint32_t below16(HalfWords& half, std::uint32_t k) {
+  std::uint32_t m = half() * k;
+  if ((m & 0xFFFFu) < k) {
+    const std::uint32_t threshold = (0x10000u - k) % k;
+    while ((m & 0xFFFFu) < threshold) m = half() * k;
+  }
+  return m >> 16;
+}
 }  // namespace
 
 void Permuter::permute(std::uint64_t seed, std::uint32_t tag, std::uint32_t round, std::uint32_t n,
@@ -23,8 +54,11 @@ void Permuter::permute(std::uint64_t seed, std::uint32_t tag, std::uint32_t roun
   const std::uint32_t buckets = 1u << bucket_bits;
   auto shuffle_range = [&](std::uint32_t b, std::uint32_t begin, std::uint32_t end) {
     Stream s(seed, tag, kBucketStreams + b, round);
-    for (std::uint32_t k = end - begin; k > 1; --k)
-      std::swap(out[begin + k - 1], out[begin + static_cast<std::uint32_t>(s.below(k))]);
+    std::uint32_t k = end - begin;
+    // A bucket larger than 2^16 is possible but astronomically rare: 32-bit draws there.
+    for (; k > 0x10000u; --k) std::swap(out[begin + k - 1], out[begin + static_cast<std::uint32_t>(s.below(k))]);
+    HalfWords half(s);
+    for (; k > 1; --k) std::swap(out[begin + k - 1], out[begin + below16(half, k)]);
   };
   if (buckets == 1) {
     for (std::uint32_t i = 0; i < n; ++i) out[i] = i;
@@ -32,18 +66,29 @@ void Permuter::permute(std::uint64_t seed, std::uint32_t tag, std::uint32_t roun
     return;
   }
   bucket_.resize(n);
-  const std::uint32_t blocks = (n + kScanBlock - 1) / kScanBlock;
+  // One 32-bit word gives floor(32 / k) buckets (from its top bits down), one Philox
+  // call four words: per_group items.
+  const std::uint32_t per_word = 32 / bucket_bits;
+  const std::uint32_t per_group = 4 * per_word;
+  const std::uint32_t scan_block = per_group * kScanGroups;
+  const std::uint32_t blocks = static_cast<std::uint32_t>((std::uint64_t{n} + scan_block - 1) / scan_block);
   offsets_.assign(static_cast<std::size_t>(blocks) * buckets, 0);
-  // 1. Draw buckets (one Philox block serves items 4q..4q+3) and count them per block.
+  // 1. Draw buckets (group g, one Philox call, serves items g*per_group ...) and count
+  //    them per block.
   tbb::parallel_for(std::uint32_t{0}, blocks, [&](std::uint32_t blk) {
     std::uint32_t* count = &offsets_[static_cast<std::size_t>(blk) * buckets];
-    const std::uint32_t end = std::min(n, (blk + 1) * kScanBlock);
-    for (std::uint32_t q = blk * kScanBlock; q < end; q += 4) {
-      Stream s(seed, tag, q / 4, round);
-      for (std::uint32_t i = q; i < std::min(q + 4, end); ++i) {
-        const std::uint32_t b = s() >> (32 - bucket_bits);
-        bucket_[i] = b;
-        ++count[b];
+    const std::uint32_t begin = blk * scan_block;
+    const std::uint32_t end = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, std::uint64_t{begin} + scan_block));
+    for (std::uint32_t q = begin; q < end; q += per_group) {
+      Stream s(seed, tag, q / per_group, round);
+      std::uint32_t i = q;
+      for (int w = 0; w < 4 && i < end; ++w) {
+        std::uint32_t word = s();
+        for (std::uint32_t u = 0; u < per_word && i < end; ++u, ++i, word <<= bucket_bits) {
+          const std::uint32_t b = word >> (32 - bucket_bits);
+          bucket_[i] = b;
+          ++count[b];
+        }
       }
     }
   });
@@ -63,8 +108,9 @@ void Permuter::permute(std::uint64_t seed, std::uint32_t tag, std::uint32_t roun
   // 3. Stable scatter.
   tbb::parallel_for(std::uint32_t{0}, blocks, [&](std::uint32_t blk) {
     std::uint32_t* next = &offsets_[static_cast<std::size_t>(blk) * buckets];
-    const std::uint32_t end = std::min(n, (blk + 1) * kScanBlock);
-    for (std::uint32_t i = blk * kScanBlock; i < end; ++i) out[next[bucket_[i]]++] = i;
+    const std::uint32_t begin = blk * scan_block;
+    const std::uint32_t end = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, std::uint64_t{begin} + scan_block));
+    for (std::uint32_t i = begin; i < end; ++i) out[next[bucket_[i]]++] = i;
   });
   // 4. Shuffle each bucket.
   tbb::parallel_for(std::uint32_t{0}, buckets,

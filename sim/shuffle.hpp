@@ -2,11 +2,12 @@
 // Uniform random permutations that are the same whatever the number of threads.
 //
 // Bucket shuffle: with B = 2^k buckets (the fewest that hold at most 4096 items on
-// average), item i draws a uniform bucket from the top k bits of word i mod 4 of the
-// stream (tag, floor(i/4), round); items are scattered stably into buckets; each
-// bucket is shuffled by Fisher-Yates from the stream (tag, 2^31 + bucket, round). Every permutation has
-// probability 1/n!: a permutation arises from exactly one bucket assignment per bucket
-// size vector, with probability B^-n * prod_b 1/c_b!, and these sum to 1/n!.
+// average), items draw uniform buckets, k bits each, from the words of the stream
+// (tag, group, round), 4 * floor(32/k) items per group; items are scattered stably into
+// buckets; each bucket is shuffled by Fisher-Yates (exact draws on 16-bit half-words)
+// from the stream (tag, 2^31 + bucket, round). Every permutation has probability 1/n!:
+// a permutation arises from exactly one bucket assignment per bucket size vector, with
+// probability B^-n * prod_b 1/c_b!, and these sum to 1/n!. docs/reproducibility.md.
 // Items must number fewer than 2^31.
 #include <cstdint>
 #include <vector>

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "boltzmann_laws.hpp"
+#include "scenarios/boltzmann_wealth/boltzmann_wealth.hpp"
 #include "sim/runner.hpp"
 #include "sim/sweep.hpp"
 
@@ -100,4 +101,18 @@ TEST(Boltzmann, HistogramIsADistribution) {
   double total = 0;
   for (double h : r.vectors[0]) total += h;
   EXPECT_NEAR(total, 1.0, 1e-12);
+}
+
+// Two exchanges share a Philox block; after both shared words are rejected, the draws
+// continue on the position's own stream (tag 3), as docs/models/boltzmann_wealth.md says.
+TEST(Boltzmann, ExchangeDrawsFallBackToThePositionsOwnStream) {
+  const std::uint64_t n = 3ULL << 30;  // words 0 and 4 are both rejected for this bound (test_random.cpp)
+  ms::ExchangeDraws draws(42, 7, 9, 0u, 4u);
+  ms::Stream own(42, 3, 7, 9);
+  EXPECT_EQ(ms::uniform_below(draws, n), ms::uniform_below(own, n));
+  EXPECT_EQ(draws(), own());  // and keeps following it
+  ms::ExchangeDraws plain(42, 7, 9, 0xDEADBEEFu, 0x01234567u);
+  EXPECT_EQ(plain(), 0xDEADBEEFu);
+  EXPECT_EQ(plain(), 0x01234567u);
+  EXPECT_EQ(plain(), ms::Stream(42, 3, 7, 9)());
 }

@@ -69,6 +69,27 @@ TEST(Random, BelowIsUniformAndInRange) {
   EXPECT_EQ(s.below(1), 0u);
 }
 
+TEST(Random, BelowOnAnyWordSourceRejectsExactlyAsTheStreamDoes) {
+  // n = 3 * 2^30: the low 32 bits of w * n are (3w mod 4) * 2^30, rejected when below
+  // (2^32 - n) mod n = 2^30, i.e. when w = 0 mod 4.
+  const std::uint64_t n = 3ULL << 30;
+  std::vector<std::uint32_t> words = {0u, 4u, 0x9E3779B9u};  // w = 0 mod 4 is rejected: two rejections, then an accepted word
+  std::size_t next = 0;
+  auto source = [&] { return words.at(next++); };
+  EXPECT_EQ(ms::uniform_below(source, n), (0x9E3779B9ULL * n) >> 32);
+  EXPECT_EQ(next, 3u);
+  // Above 2^32 two words (high first) make one 64-bit draw.
+  std::vector<std::uint32_t> wide = {0x12345678u, 0x9ABCDEF0u};
+  next = 0;
+  words = wide;
+  const std::uint64_t big = (1ULL << 40) + 7;
+  const auto x = (std::uint64_t{0x12345678u} << 32) | 0x9ABCDEF0u;
+  EXPECT_EQ(ms::uniform_below(source, big), static_cast<std::uint64_t>((static_cast<unsigned __int128>(x) * big) >> 64));
+  // The stream's own below is the same algorithm on its words.
+  ms::Stream a(5, 1, 2, 3), b(5, 1, 2, 3);
+  for (std::uint64_t m : {std::uint64_t{1}, std::uint64_t{7}, n, big}) EXPECT_EQ(a.below(m), ms::uniform_below(b, m));
+}
+
 TEST(Random, BoostDistributionsAreDeterministic) {
   boost::random::normal_distribution<double> normal(1.0, 2.0);
   ms::Stream a(3, 4), b(3, 4);

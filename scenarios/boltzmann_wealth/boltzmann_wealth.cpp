@@ -28,10 +28,20 @@ namespace marketsim {
 namespace {
 constexpr std::uint32_t kShuffleTag = 1;   // activation order / matching
 constexpr std::uint32_t kExchangeTag = 2;  // partner and split fraction
+constexpr std::uint32_t kExtraTag = 3;     // further exchange draws after a rejection (rare)
 constexpr std::int64_t kMicro = 1'000'000; // micro-units per unit under random_split
 constexpr std::size_t kHistogramBins = 40; // bins of width mean/4; the last is open-ended
 
 }  // namespace
+
+ExchangeDraws::ExchangeDraws(std::uint64_t seed, std::uint32_t position, std::uint32_t round,
+                             std::uint32_t first, std::uint32_t second)
+    : words_{first, second}, seed_(seed), position_(position), round_(round) {}
+
+std::uint32_t ExchangeDraws::extra() {
+  if (!extra_) extra_.emplace(seed_, kExtraTag, position_, round_);
+  return (*extra_)();
+}
 
 ScenarioInfo describe_boltzmann_wealth() {
   ScenarioInfo s;
@@ -85,35 +95,46 @@ void BoltzmannWealth::step(std::int64_t round) {
     // Disjoint pairs: each pair touches only its own two agents, so any split of the
     // pairs over threads gives the same result.
     const std::uint32_t pairs = n_ / 2;
-    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, pairs, 4096), [&](const auto& r) {
-      for (std::uint32_t k = r.begin(); k != r.end(); ++k) {
-        const std::uint32_t i = order_[2 * k], j = order_[2 * k + 1];
-        Stream s(seed_, kExchangeTag, i, t);
-        exchange(i, j, s);
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, (pairs + 1) / 2, 2048), [&](const auto& r) {
+      for (std::uint32_t g = r.begin(); g != r.end(); ++g) {
+        Stream s(seed_, kExchangeTag, g, t);
+        const std::uint32_t w0 = s(), w1 = s(), w2 = s(), w3 = s();
+        ExchangeDraws first(seed_, 2 * g, t, w0, w1);
+        exchange(order_[4 * g], order_[4 * g + 1], first);
+        if (2 * g + 1 < pairs) {
+          ExchangeDraws second(seed_, 2 * g + 1, t, w2, w3);
+          exchange(order_[4 * g + 2], order_[4 * g + 3], second);
+        }
       }
     });
   } else {
-    // Partners depend only on (seed, agent, round), not on holdings, so they are drawn a
-    // chunk ahead and the holdings prefetched: the random draws overlap the memory
+    // Partners depend only on (seed, position, round), not on holdings, so they are drawn
+    // a chunk ahead and the holdings prefetched: the random draws overlap the memory
     // latency. The exchanges themselves run strictly in activation order.
-    constexpr std::uint32_t kChunk = 64;
+    constexpr std::uint32_t kChunk = 64;  // even: positions 2g, 2g+1 share a Philox call
     struct Meeting {
-      Stream stream{0, 0};
+      ExchangeDraws draws;
       std::uint32_t i = 0, j = 0;
     };
     std::array<Meeting, kChunk> ahead;
     for (std::uint32_t k0 = 0; k0 < n_; k0 += kChunk) {
       const std::uint32_t m = std::min(kChunk, n_ - k0);
-      for (std::uint32_t c = 0; c < m; ++c) {
-        const std::uint32_t i = order_[k0 + c];
-        Stream s(seed_, kExchangeTag, i, t);
-        auto j = static_cast<std::uint32_t>(s.below(n_ - 1));
-        j += j >= i;  // uniform among the other agents
-        ahead[c] = {s, i, j};
-        __builtin_prefetch(&money_[i], 1);
-        __builtin_prefetch(&money_[j], 1);
+      for (std::uint32_t c = 0; c < m; c += 2) {
+        const std::uint32_t p = k0 + c;
+        Stream s(seed_, kExchangeTag, p / 2, t);
+        const std::uint32_t w0 = s(), w1 = s(), w2 = s(), w3 = s();
+        ahead[c].draws = ExchangeDraws(seed_, p, t, w0, w1);
+        if (c + 1 < m) ahead[c + 1].draws = ExchangeDraws(seed_, p + 1, t, w2, w3);
       }
-      for (std::uint32_t c = 0; c < m; ++c) exchange(ahead[c].i, ahead[c].j, ahead[c].stream);
+      for (std::uint32_t c = 0; c < m; ++c) {
+        Meeting& meet = ahead[c];
+        meet.i = order_[k0 + c];
+        meet.j = static_cast<std::uint32_t>(uniform_below(meet.draws, n_ - 1));
+        meet.j += meet.j >= meet.i;  // uniform among the other agents
+        __builtin_prefetch(&money_[meet.i], 1);
+        __builtin_prefetch(&money_[meet.j], 1);
+      }
+      for (std::uint32_t c = 0; c < m; ++c) exchange(ahead[c].i, ahead[c].j, ahead[c].draws);
     }
   }
 }
@@ -143,7 +164,7 @@ void BoltzmannWealth::finish(Run& run) {
   run.set_vector("wealth_histogram", std::move(hist));
 }
 
-void BoltzmannWealth::exchange(std::uint32_t i, std::uint32_t j, Stream& s) {
+inline void BoltzmannWealth::exchange(std::uint32_t i, std::uint32_t j, ExchangeDraws& draws) {
   std::int64_t& a = money_[i];
   std::int64_t& b = money_[j];
   if (unit_rule_) {
@@ -154,7 +175,7 @@ void BoltzmannWealth::exchange(std::uint32_t i, std::uint32_t j, Stream& s) {
   const std::int64_t keep_b = saving_ > 0 ? static_cast<std::int64_t>(saving_ * static_cast<double>(b)) : 0;
   const std::int64_t pool = (a - keep_a) + (b - keep_b);
   // Uniform on {0, ..., pool}: exactly symmetric between the two agents.
-  const auto share = static_cast<std::int64_t>(s.below(static_cast<std::uint64_t>(pool) + 1));
+  const auto share = static_cast<std::int64_t>(uniform_below(draws, static_cast<std::uint64_t>(pool) + 1));
   a = keep_a + share;
   b = keep_b + (pool - share);
 }
