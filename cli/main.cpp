@@ -17,6 +17,10 @@
 #include "sim/store.hpp"
 #include "sim/sweep.hpp"
 #include "sim/version.hpp"
+#include "sim/mpi/launcher.hpp"
+#ifdef MARKETSIM_WITH_MPI
+#include "sim/mpi/mpi_sweep.hpp"
+#endif
 
 namespace ms = marketsim;
 
@@ -24,6 +28,12 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
+
+// One line on stderr; under an MPI launcher only rank 0 speaks, so a bad spec or option
+// gives one message, not one per rank.
+void print_error(const std::string& message) {
+  if (ms::mpi::launcher_rank() <= 0) fmt::print(stderr, "marketsim: error: {}\n", message);
+}
 
 std::string fmt_number(double x) {
   if (std::isnan(x)) return "nan";
@@ -170,17 +180,18 @@ void print_summary(const ms::SweepPlan& plan, const ms::SweepOutcome& out) {
 }
 
 int run_plan(const ms::SweepPlan& plan, const std::string& out, int threads, bool resume, const std::string& command,
-             bool summary) {
+             bool summary, ms::Executor* executor = nullptr, int ranks = 1) {
   ms::SweepOptions opt;
   opt.out = out;
   opt.threads = threads;
   opt.resume = resume;
   opt.stop = &g_stop;
   opt.provenance.command = command;
+  opt.provenance.ranks = ranks;
   Progress progress;
   if (plan.n_tasks() > 1) opt.progress = std::ref(progress);
   auto t0 = std::chrono::steady_clock::now();
-  ms::SweepOutcome result = ms::run_sweep(plan, opt);
+  ms::SweepOutcome result = ms::run_sweep(plan, opt, executor);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (result.interrupted) {
     fmt::print(stderr, "\nmarketsim: interrupted: {} of {} runs are saved in '{}'; run the same command with --resume to finish\n",
@@ -243,6 +254,35 @@ int cmd_run(const std::string& name, const std::vector<std::string>& sets, const
   return 0;
 }
 
+#ifdef MARKETSIM_WITH_MPI
+// `marketsim sweep` under an MPI launcher: rank 0 plans, writes and reports; the other
+// ranks run tasks and print nothing (their errors reach rank 0, which reports them).
+int cmd_sweep_mpi(int& argc, char**& argv, const std::string& spec_path, const std::string& out, int threads,
+                  bool resume, const std::string& command) {
+  ms::mpi::Session mpi(argc, argv);
+  auto shared = ms::mpi::share_spec(mpi, spec_path);
+  if (!shared.ok) {
+    if (mpi.rank() == 0) throw ms::Error(shared.error);
+    return 2;
+  }
+  if (mpi.rank() != 0) {
+    std::optional<ms::SweepPlan> plan;
+    std::string error = shared.error;
+    if (error.empty()) {
+      try {
+        plan = ms::plan_sweep(ms::SweepSpec::from_string(shared.text, spec_path));
+      } catch (const std::exception& e) {
+        error = fmt::format("rank {}: {}", mpi.rank(), e.what());
+      }
+    }
+    return ms::mpi::serve(mpi, plan ? &*plan : nullptr, error, threads, g_stop) ? 0 : 130;
+  }
+  ms::SweepPlan plan = ms::plan_sweep(ms::SweepSpec::from_string(shared.text, spec_path));
+  ms::mpi::Coordinator coordinator(mpi, threads);
+  return run_plan(plan, out, threads, resume, command, true, &coordinator, mpi.size());
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -292,8 +332,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> commands;
     for (const auto* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
     if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
-      fmt::print(stderr, "marketsim: error: unknown command '{}'{}. Commands: {}\n", argv[1],
-                 ms::did_you_mean(argv[1], commands), ms::join(commands));
+      print_error(fmt::format("unknown command '{}'{}. Commands: {}", argv[1], ms::did_you_mean(argv[1], commands),
+                              ms::join(commands)));
       return 2;
     }
   }
@@ -306,7 +346,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "marketsim: error: {} (see marketsim --help)\n", e.what());
+    print_error(fmt::format("{} (see marketsim --help)", e.what()));
     return 2;
   }
 
@@ -325,6 +365,16 @@ int main(int argc, char** argv) {
       return cmd_run(run_name, run_sets, run_config, seed, run_out, command);
     }
     if (app.got_subcommand(sweep)) {
+      if (ms::mpi::launched_by_mpi()) {
+#ifdef MARKETSIM_WITH_MPI
+        return cmd_sweep_mpi(argc, argv, spec_path, sweep_out, threads, resume, command);
+#else
+        // Every rank would run the whole sweep into the same file: refuse.
+        if (ms::mpi::launcher_rank() > 0) return 2;
+        throw ms::Error("this marketsim was built without MPI (configure with -DMARKETSIM_MPI=ON, with "
+                        "libopenmpi-dev installed); run the sweep without mpirun");
+#endif
+      }
       ms::SweepPlan plan = ms::plan_sweep(ms::SweepSpec::from_file(spec_path));
       return run_plan(plan, sweep_out, threads, resume, command, true);
     }
@@ -338,11 +388,8 @@ int main(int argc, char** argv) {
       if (d.empty()) fmt::print("identical content\n");
       return d.empty() ? 0 : 1;
     }
-  } catch (const ms::Error& e) {
-    fmt::print(stderr, "marketsim: error: {}\n", e.what());
-    return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "marketsim: error: {}\n", e.what());
+    print_error(e.what());
     return 2;
   }
   return 0;

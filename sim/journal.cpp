@@ -49,6 +49,32 @@ struct Reader {
   }
 };
 
+}  // namespace
+
+void encode_result(std::string& out, std::size_t task, const RunResult& result) {
+  put(out, static_cast<std::uint64_t>(task));
+  put_doubles(out, result.scalars);
+  put(out, static_cast<std::uint32_t>(result.series.size()));
+  for (const auto& s : result.series) put_doubles(out, s);
+  put(out, static_cast<std::uint32_t>(result.vectors.size()));
+  for (const auto& v : result.vectors) put_doubles(out, v);
+}
+
+bool decode_result(const char* data, std::size_t size, std::size_t& task, RunResult& result) {
+  Reader r{data, data + size};
+  std::uint64_t t;
+  std::uint32_t count;
+  result = RunResult{};
+  bool ok = r.get(t) && r.get_doubles(result.scalars) && r.get(count);
+  for (std::uint32_t i = 0; ok && i < count; ++i) ok = r.get_doubles(result.series.emplace_back());
+  ok = ok && r.get(count);
+  for (std::uint32_t i = 0; ok && i < count; ++i) ok = r.get_doubles(result.vectors.emplace_back());
+  task = static_cast<std::size_t>(t);
+  return ok && r.p == r.end;
+}
+
+namespace {
+
 void write_all(int fd, const char* data, std::size_t size, const std::string& path) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);
@@ -137,15 +163,9 @@ Journal Journal::resume(const std::string& path, std::uint64_t fingerprint, std:
     std::memcpy(&len, data.data() + pos, 4);
     std::memcpy(&crc, data.data() + pos + 4, 4);
     if (data.size() - pos - 8 < len || crc32(data.data() + pos + 8, len) != crc) break;  // torn tail
-    Reader r{data.data() + pos + 8, data.data() + pos + 8 + len};
-    std::uint64_t task;
-    std::uint32_t count;
+    std::size_t task;
     RunResult res;
-    bool ok = r.get(task) && r.get_doubles(res.scalars) && r.get(count);
-    for (std::uint32_t i = 0; ok && i < count; ++i) ok = r.get_doubles(res.series.emplace_back());
-    ok = ok && r.get(count);
-    for (std::uint32_t i = 0; ok && i < count; ++i) ok = r.get_doubles(res.vectors.emplace_back());
-    if (!ok || task >= tasks) break;
+    if (!decode_result(data.data() + pos + 8, len, task, res) || task >= tasks) break;
     on_record(static_cast<std::size_t>(task), std::move(res));
     ++j.records_;
     pos += 8 + len;
@@ -159,12 +179,7 @@ Journal Journal::resume(const std::string& path, std::uint64_t fingerprint, std:
 
 void Journal::append(std::size_t task, const RunResult& result) {
   std::string payload;
-  put(payload, static_cast<std::uint64_t>(task));
-  put_doubles(payload, result.scalars);
-  put(payload, static_cast<std::uint32_t>(result.series.size()));
-  for (const auto& s : result.series) put_doubles(payload, s);
-  put(payload, static_cast<std::uint32_t>(result.vectors.size()));
-  for (const auto& v : result.vectors) put_doubles(payload, v);
+  encode_result(payload, task, result);
   put(buffer_, static_cast<std::uint32_t>(payload.size()));
   put(buffer_, crc32(payload.data(), payload.size()));
   buffer_ += payload;

@@ -56,4 +56,9 @@ class Journal {
 
 std::uint32_t crc32(const void* data, std::size_t size);
 
+// The payload format above, shared by the journal and by results sent between MPI ranks.
+void encode_result(std::string& out, std::size_t task, const RunResult& result);
+// False when the bytes are not exactly one well-formed payload.
+bool decode_result(const char* data, std::size_t size, std::size_t& task, RunResult& result);
+
 }  // namespace marketsim

@@ -43,16 +43,6 @@ toml::table parse(const std::string& text, const std::string& origin) {
   }
 }
 
-std::string read_text(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-  std::string text;
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  std::fclose(f);
-  return text;
-}
 
 // toml++ tables are sorted by key; a spec's order (of axes, above all) is the order
 // the user wrote, so entries are taken in source order.
@@ -132,8 +122,19 @@ std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes) {
 
 }  // namespace
 
+std::string read_text_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+  std::string text;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
 std::vector<Assignment> read_config(const std::string& path) {
-  toml::table t = parse(read_text(path), path);
+  toml::table t = parse(read_text_file(path), path);
   std::vector<Assignment> out;
   for (const auto& [key, node] : in_source_order(t)) {
     std::string at = where(path, *node);
@@ -142,7 +143,7 @@ std::vector<Assignment> read_config(const std::string& path) {
   return out;
 }
 
-SweepSpec SweepSpec::from_file(const std::string& path) { return from_string(read_text(path), path); }
+SweepSpec SweepSpec::from_file(const std::string& path) { return from_string(read_text_file(path), path); }
 
 SweepSpec SweepSpec::from_string(const std::string& text, const std::string& origin) {
   toml::table t = parse(text, origin);

@@ -41,6 +41,9 @@ struct SampledRange {
   double lo = 0, hi = 0;
 };
 
+// A whole file as text; an Error naming the file and the reason when it cannot be read.
+std::string read_text_file(const std::string& path);
+
 struct SweepSpec {
   std::string scenario;
   std::vector<Assignment> fixed;
