@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
@@ -12,6 +13,22 @@
 #include "sim/error.hpp"
 
 namespace marketsim {
+
+namespace {
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+bool same_bits(const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!same_bits(a[i], b[i])) return false;
+  return true;
+}
+}  // namespace
+
+bool RunResult::operator==(const RunResult& o) const {
+  return same_bits(scalars, o.scalars) && same_bits(series, o.series) && same_bits(vectors, o.vectors);
+}
 
 void ScenarioInfo::scalar(std::string n, std::string unit, std::string doc) {
   scalars.push_back({std::move(n), std::move(unit), std::move(doc)});

@@ -49,7 +49,9 @@ struct RunResult {
   std::vector<double> scalars;
   std::vector<std::vector<double>> series;   // each of length n_samples(params)
   std::vector<std::vector<double>> vectors;  // each of length VectorSpec::length(params)
-  bool operator==(const RunResult&) const = default;
+  // Bit for bit (so NaN, e.g. padding or a series before the first period, equals
+  // itself): "the same result" in reproducibility checks.
+  bool operator==(const RunResult& o) const;
 };
 
 class Run;
