@@ -66,6 +66,7 @@ void PriceTime(benchmark::State& state) {
   trades += book.trades().size();
   state.counters["orders_per_s"] = benchmark::Counter(static_cast<double>(orders), benchmark::Counter::kIsRate);
   state.counters["trades_per_order"] = static_cast<double>(trades) / static_cast<double>(orders);
+  state.counters["standing"] = static_cast<double>(book.standing());
 }
 
 // Gode-Sunder rules: single-unit orders uniform over [1, 200] (a ZI-U order flow).

@@ -142,7 +142,7 @@ OrderResult DoubleAuction::submit(Side side, std::uint32_t trader, double price,
   const OrderId id = id_of(slot);
   const std::int64_t filled = match(side, slot, price, quantity, time);
   const std::int64_t left = quantity - filled;
-  if (left == 0 || (gode_sunder && filled > 0)) {
+  if (left == 0) {
     release(slot);
     if (gode_sunder) clear();  // a trade cancels every unaccepted order
     return OrderResult{id, filled, 0, false};

@@ -89,7 +89,7 @@ TEST(ZiDoubleAuction, CompetitiveEquilibriumOfTheDefaultMarket) {
 TEST(ZiDoubleAuction, ZiCIsAlmostFullyEfficientUnderGodeSunderRules) {
   const auto m = replicate({{"trader", "zi_c"}});
   EXPECT_GT(m.efficiency, 0.98);
-  EXPECT_LE(m.max_efficiency, 1.0);  // budget-constrained traders can only lose surplus
+  EXPECT_LE(m.max_efficiency, 1.0);  // no set of trades realises more than the maximum
   // About the competitive quantity trades (a few extra-marginal trades, a few missed).
   EXPECT_NEAR(m.trades, 12.0, 0.5);
 }
