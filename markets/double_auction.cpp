@@ -17,12 +17,21 @@ Side other(Side s) { return s == Side::buy ? Side::sell : Side::buy; }
 bool crosses(Side side, double price, double standing) { return side == Side::buy ? price >= standing : price <= standing; }
 
 // Index of the level at `price` in one side's levels, or where it would be inserted.
-// Bids ascend and asks descend, so the best price of either side is at the back.
+// Bids ascend and asks descend, so the best price of either side is at the back. A
+// branchless lower bound (conditional moves, no mispredicted branches): the prices of
+// a ZI order flow land anywhere in the book.
 std::size_t level_position(const auto& levels, Side side, double price) {
-  auto it = side == Side::buy
-                ? std::lower_bound(levels.begin(), levels.end(), price, [](const auto& l, double p) { return l.price < p; })
-                : std::lower_bound(levels.begin(), levels.end(), price, [](const auto& l, double p) { return l.price > p; });
-  return static_cast<std::size_t>(it - levels.begin());
+  std::size_t n = levels.size();
+  if (n == 0) return 0;
+  const bool ascending = side == Side::buy;
+  auto before = [&](std::size_t k) { return ascending ? levels[k].price < price : levels[k].price > price; };
+  std::size_t base = 0;
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = before(base + half) ? base + half : base;
+    n -= half;
+  }
+  return base + (before(base) ? 1 : 0);
 }
 
 }  // namespace
@@ -97,7 +106,6 @@ std::int64_t DoubleAuction::match(Side side, std::int32_t incoming, double price
     trades_.push_back(t);
     left -= fill;
     quantity_[slot] -= fill;
-    level.units -= fill;
     if (quantity_[slot] == 0) {
       level.head = next_[slot];
       if (level.head >= 0) prev_[level.head] = -1;
@@ -114,14 +122,13 @@ void DoubleAuction::rest(Side side, std::int32_t slot) {
   const double price = price_[slot];
   const std::size_t k = level_position(book, side, price);
   if (k == book.size() || book[k].price != price)
-    book.insert(book.begin() + static_cast<std::ptrdiff_t>(k), Level{price, 0, -1, -1});
+    book.insert(book.begin() + static_cast<std::ptrdiff_t>(k), Level{price, -1, -1});
   Level& level = book[k];
   prev_[slot] = level.tail;
   next_[slot] = -1;
   if (level.tail >= 0) next_[level.tail] = slot;
   else level.head = slot;
   level.tail = slot;
-  level.units += quantity_[slot];
   ++count_[static_cast<int>(side)];
 }
 
@@ -165,7 +172,6 @@ bool DoubleAuction::cancel(OrderId id) {
   else level.head = after;
   if (after >= 0) prev_[after] = before;
   else level.tail = before;
-  level.units -= quantity_[slot];
   if (level.head < 0) book.erase(book.begin() + static_cast<std::ptrdiff_t>(k));
   release(slot);
   --count_[static_cast<int>(side)];
@@ -199,8 +205,10 @@ std::optional<double> DoubleAuction::best_ask() const {
 }
 
 std::int64_t DoubleAuction::units_at(Side side, double price) const {
-  const Level* level = find_level(side, price);
-  return level ? level->units : 0;
+  std::int64_t units = 0;
+  if (const Level* level = find_level(side, price))
+    for (std::int32_t slot = level->head; slot >= 0; slot = next_[slot]) units += quantity_[slot];
+  return units;
 }
 
 std::vector<OrderId> DoubleAuction::queue(Side side, double price) const {
