@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "sim/error.hpp"
 
@@ -41,21 +42,26 @@ void Aggregate::merge(const Aggregate& other) {
 double Aggregate::mean() const { return count ? sum / static_cast<double>(count) : std::nan(""); }
 
 void Channel::Series::add(std::int64_t round, double terms, std::int64_t keep_from) {
-  if (rounds.empty() || rounds.back().first != round) rounds.emplace_back(round, Aggregate{});
-  rounds.back().second.add(terms);
-  while (rounds.front().first < keep_from) {  // the newest round is always kept
-    folded.merge(rounds.front().second);
+  if (rounds.empty() || rounds.back().round != round)
+    rounds.push_back({round, {}, rounds.empty() ? folded : rounds.back().to_date});
+  rounds.back().in_round.add(terms);
+  rounds.back().to_date.add(terms);  // deal by deal, in recording order
+  while (rounds.front().round < keep_from) {  // the newest round is always kept
+    folded = rounds.front().to_date;
     rounds.pop_front();
   }
 }
 
 Aggregate Channel::Series::range(std::int64_t since, std::int64_t until, bool all_rounds) const {
+  auto after = [](std::int64_t r, const RoundTotals& e) { return r < e.round; };
+  if (all_rounds) {  // the running total of the last round <= until
+    auto it = std::upper_bound(rounds.begin(), rounds.end(), until, after);
+    return it == rounds.begin() ? folded : std::prev(it)->to_date;
+  }
   Aggregate a;
-  if (all_rounds) a = folded;
-  auto it = all_rounds ? rounds.begin()
-                       : std::lower_bound(rounds.begin(), rounds.end(), since,
-                                          [](const auto& entry, std::int64_t r) { return entry.first < r; });
-  for (; it != rounds.end() && it->first <= until; ++it) a.merge(it->second);
+  auto it = std::lower_bound(rounds.begin(), rounds.end(), since,
+                             [](const RoundTotals& e, std::int64_t r) { return e.round < r; });
+  for (; it != rounds.end() && it->round <= until; ++it) a.merge(it->in_round);
   return a;
 }
 

@@ -19,15 +19,16 @@
 // Cost. The channel keeps running aggregates (count, sum, min, max) per round for the
 // public and for each group, and per agent per group for its own deals, plus the
 // individual deals of the last `history` rounds in one log threaded by party and by
-// group. An aggregate over all rounds costs O(log) plus the agent's own groups, and over
-// a window O(rounds in it + own deals in it); a listing costs O(visible deals). Memory
+// group. An aggregate over all rounds costs O(log rounds + the agent's own groups), one
+// over a window O(rounds in it + own deals in it); a listing O(visible deals). Memory
 // is O(agents + groups x rounds kept + deals kept), never agents x deals, so it serves
 // 10^6 agents querying every round. Queries are const and may run in parallel; deals
 // are recorded from one thread, in non-decreasing rounds, and a query at round t must
 // not precede the last round recorded (the channel keeps no older view).
-// Terms are summed in recording order within a round, then round by round, so sums are
-// deterministic; they match a brute-force sum exactly when the terms are exactly
-// representable (e.g. cents / 2^k).
+// Sums are deterministic: running totals add terms one by one in recording order, and
+// parts (rounds of a window, the agent's own deals) are merged in a fixed order. They
+// equal a brute-force sum exactly when the terms are exactly representable (e.g. cents
+// / 2^k), and to rounding otherwise.
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -35,7 +36,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 namespace marketsim::disclosure {
@@ -107,10 +107,15 @@ class Channel {
     std::uint64_t prev_group = kNone;  // the group's previous deal
   };
   // Per-round aggregates of one audience (the public, or one group).
+  struct RoundTotals {
+    std::int64_t round;
+    Aggregate in_round;  // deals of this round
+    Aggregate to_date;   // deals of this round and every earlier one
+  };
   struct Series {
     Aggregate folded;  // rounds older than the kept history
-    std::deque<std::pair<std::int64_t, Aggregate>> rounds;  // ascending, rounds with deals
-    std::uint64_t last = kNone;  // newest deal of the group in the log
+    std::deque<RoundTotals> rounds;  // ascending, rounds with deals
+    std::uint64_t last = kNone;      // newest deal of the group in the log
     void add(std::int64_t round, double terms, std::int64_t keep_from);
     Aggregate range(std::int64_t since, std::int64_t until, bool all_rounds) const;
   };

@@ -56,7 +56,8 @@ struct Totals {
   std::int64_t pledgers = 0;
   std::int64_t collected = 0;  // = pledged if formed, else 0
   std::int64_t refunded = 0;   // = pledged if failed, else 0
-  std::int64_t bonuses = 0;    // paid by the organiser on failure: its cost
+  std::int64_t bonuses = 0;    // paid by the organiser on failure
+  std::int64_t organiser_cost() const { return bonuses; }  // refunds come from the pledges held
 };
 
 // Totals only (no per-agent arrays): O(n), no allocation.

@@ -95,6 +95,7 @@ TEST(ThresholdPledge, DominantAssuranceBonusAccounting) {
   const auto f = pl::settle(fixed, pledges);
   EXPECT_EQ(f.bonus, (std::vector<std::int64_t>{25, 0, 25, 25}));
   EXPECT_EQ(f.totals.bonuses, 75);
+  EXPECT_EQ(f.totals.organiser_cost(), 75);
   expect_exact_accounting(fixed, pledges, f);
   // Proportional: 12.5% = 125000 ppm, rounded down to the cent: 12, 0, 31, 41.
   const auto share = sum_rule(10'000, pl::Bonus::proportional, 125'000);
