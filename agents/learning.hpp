@@ -121,10 +121,12 @@ void FictitiousPlay::expected_payoffs(std::size_t agent, Payoff&& payoff, std::s
   check_out(out.size(), actions_);
   const double* c = &counts_[agent * outcomes_];
   const double total = total_[agent];
+  const bool uniform = !(total > 0);
+  const double scale = uniform ? 1.0 / static_cast<double>(outcomes_) : 1.0 / total;
   for (std::size_t a = 0; a < actions_; ++a) {
     double sum = 0;
     for (std::size_t m = 0; m < outcomes_; ++m) {
-      const double w = total > 0 ? c[m] / total : 1.0 / static_cast<double>(outcomes_);
+      const double w = uniform ? scale : c[m] * scale;  // the belief in outcome m
       if (w != 0) sum += w * payoff(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(m));
     }
     out[a] = sum;
