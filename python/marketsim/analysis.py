@@ -96,11 +96,53 @@ def benjamini_hochberg(p_values: Sequence[float], q: float = 0.05) -> np.ndarray
     return reject
 
 
-def compare(df: pd.DataFrame, regime: Mapping[str, Any], baseline: Mapping[str, Any], metric: str,
-            by: Optional[str | Sequence[str]] = None, level: float = 0.95, n_boot: int = 4000,
-            seed: int = 0) -> pd.DataFrame:
+def _one_sample(df: pd.DataFrame, metric: str, by: list[str], level: float) -> pd.DataFrame:
+    """``metric`` itself (already a difference within each run) against 0, per group."""
+    rows = []
+    for key, g in _groups(df, by).items():
+        d = g[metric].to_numpy(dtype=float)
+        d = d[np.isfinite(d)]
+        n = len(d)
+        mean = d.mean() if n else np.nan
+        se = d.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+        if n > 1 and se > 0:
+            half = stats.t.ppf(0.5 + level / 2, n - 1) * se
+            p = 2 * stats.t.sf(abs(mean) / se, n - 1)
+        elif n > 1:
+            half, p = 0.0, (1.0 if mean == 0 else 0.0)
+        else:
+            half, p = np.nan, np.nan
+        row: dict[str, Any] = dict(zip(by, key))
+        row.update({"diff": mean, "ci_low": mean - half, "ci_high": mean + half, "p_value": p, "n": n,
+                    "method": "one-sample t"})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _axes(df: pd.DataFrame) -> list[str]:
+    """The sweep coordinates of a runs table: its columns before ``replication``."""
+    cols = list(df.columns)
+    return [c for c in cols[: cols.index("replication")] if c != "point"] if "replication" in cols else []
+
+
+def _where(df: pd.DataFrame, where: Optional[Mapping[str, Any]]) -> pd.DataFrame:
+    """The rows whose columns equal the given values (a slice of the sweep)."""
+    if not where:
+        return df
+    return _selection(df, where, "where")
+
+
+def compare(df: pd.DataFrame, regime: Optional[Mapping[str, Any]], baseline: Optional[Mapping[str, Any]],
+            metric: str, by: Optional[str | Sequence[str]] = None, level: float = 0.95, n_boot: int = 4000,
+            seed: int = 0, where: Optional[Mapping[str, Any]] = None) -> pd.DataFrame:
     """The difference ``metric(regime) - metric(baseline)`` per group, with a confidence
     interval and a p-value for "no difference".
+
+    With ``regime=None`` and ``baseline=None`` the metric is itself a paired difference
+    within each run (e.g. ``profit_gap`` of co_creation, where both firm types share one
+    market): its mean per group is tested against 0 (one-sample t, ``method`` =
+    ``"one-sample t"``). ``where`` keeps only the runs whose columns equal the given
+    values, e.g. ``where={"drift": 0.05}`` for one slice of a three-axis sweep.
 
     ``regime`` and ``baseline`` select runs by column values, e.g.
     ``compare(df, {"coordination": "pact"}, {"coordination": "none"}, "welfare", by="cities")``.
@@ -111,6 +153,14 @@ def compare(df: pd.DataFrame, regime: Mapping[str, Any], baseline: Mapping[str, 
     ``seed``) and the p-value is Welch's t-test. The ``method`` column says which.
     """
     by = _as_list(by)
+    df = _where(df, where)
+    if regime is None and baseline is None:
+        for col in by + [metric]:
+            if col not in df.columns:
+                raise KeyError(f"compare: no column '{col}'; columns are {list(df.columns)}")
+        return _one_sample(df, metric, by, level)
+    if regime is None or baseline is None:
+        raise TypeError("compare: give both regime and baseline, or neither (a metric that is already a difference)")
     a, b = _selection(df, regime, "regime"), _selection(df, baseline, "baseline")
     for col in by + [metric, "replication"]:
         if col not in df.columns:
@@ -148,10 +198,16 @@ def compare(df: pd.DataFrame, regime: Mapping[str, Any], baseline: Mapping[str, 
     return pd.DataFrame(rows)
 
 
-def phase_diagram(df: pd.DataFrame, x: str, y: str, metric: str, regime: Mapping[str, Any],
-                  baseline: Mapping[str, Any], fdr: Optional[float] = None, level: float = 0.95,
-                  ax=None):
+def phase_diagram(df: pd.DataFrame, x: str, y: str, metric: str, regime: Optional[Mapping[str, Any]] = None,
+                  baseline: Optional[Mapping[str, Any]] = None, fdr: Optional[float] = None, level: float = 0.95,
+                  ax=None, where: Optional[Mapping[str, Any]] = None):
     """Where does ``regime`` beat ``baseline`` on ``metric``, over the (x, y) sweep plane?
+
+    Without ``regime`` and ``baseline`` the metric is a paired difference within each run
+    (e.g. co_creation's ``profit_gap``) and each point shows its mean against 0.
+    ``where`` fixes the other axes of a larger sweep, e.g. ``where={"drift": 0.05}``;
+    a sweep axis that is neither x, y nor fixed by ``where`` is an error, because its
+    values would be pooled silently.
 
     Each (x, y) point is coloured by the mean difference (regime - baseline) and marked
     ``+`` where the regime is higher, ``-`` where it is lower, and left hollow and grey
@@ -164,6 +220,11 @@ def phase_diagram(df: pd.DataFrame, x: str, y: str, metric: str, regime: Mapping
     import matplotlib.pyplot as plt
     from matplotlib.colors import TwoSlopeNorm
 
+    df = _where(df, where)
+    regime_cols = set(regime or {}) | set(baseline or {})
+    pooled = [c for c in _axes(df) if c not in {x, y} | regime_cols and df[c].nunique() > 1]
+    if pooled:
+        raise ValueError(f"phase_diagram: the axes {pooled} vary too; fix them with where={{...}}")
     table = compare(df, regime, baseline, metric, by=[x, y], level=level)
     if fdr is not None:
         decided = benjamini_hochberg(table["p_value"], q=fdr)
@@ -190,9 +251,13 @@ def phase_diagram(df: pd.DataFrame, x: str, y: str, metric: str, regime: Mapping
     ax.set_yticks(range(len(ys)), [f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in ys])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    name_a = ", ".join(f"{k}={v}" for k, v in regime.items())
-    name_b = ", ".join(f"{k}={v}" for k, v in baseline.items())
-    ax.set_title(f"{metric}: ({name_a}) − ({name_b})\n+ higher, − lower, hatched undecided · {criterion}", fontsize=9)
+    if regime is None:
+        what = metric + "".join(f", {k}={v}" for k, v in (where or {}).items())
+    else:
+        name_a = ", ".join(f"{k}={v}" for k, v in regime.items())
+        name_b = ", ".join(f"{k}={v}" for k, v in baseline.items())
+        what = f"{metric}: ({name_a}) − ({name_b})"
+    ax.set_title(f"{what}\n+ higher, − lower, hatched undecided · {criterion}", fontsize=9)
     fig.colorbar(sc, ax=ax, label=f"mean difference in {metric}")
     fig.comparison = table
     return fig
