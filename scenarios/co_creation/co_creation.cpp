@@ -399,12 +399,15 @@ void CoCreation::choose_all(std::uint32_t t) {
     std::vector<double> net(menu_.size());
     std::array<double, kMaxDims> x{};
     for (std::size_t b = r.begin(); b != r.end(); ++b) {
+      // Totals in locals, stored once at the end: no writes to memory that a block on
+      // another thread may share a cache line with.
       Block& blk = blocks_[b];
-      std::fill(blk.sales.begin(), blk.sales.end(), 0);
-      blk.outside = blk.covered = 0;
-      blk.surplus = blk.distance_cc = blk.distance_td = 0;
-      for (auto& v : blk.ideas) v.clear();
-      for (auto& v : blk.weights) v.clear();
+      Block local;
+      local.sales.assign(blk.sales.size(), 0);
+      local.ideas.swap(blk.ideas);
+      local.weights.swap(blk.weights);
+      for (auto& v : local.ideas) v.clear();
+      for (auto& v : local.weights) v.clear();
       const auto end = static_cast<std::uint32_t>(std::min<std::size_t>((b + 1) * kBlock, n_));
       for (auto i = static_cast<std::uint32_t>(b * kBlock); i < end; ++i) {
         const double* z = &offset_[static_cast<std::size_t>(i) * dims_];
@@ -412,36 +415,37 @@ void CoCreation::choose_all(std::uint32_t t) {
         for (std::uint32_t d = 0; d < dims_; ++d) x[d] = c[d] + spread_ * z[d];
         const std::span<const double> ideal(x.data(), dims_);
         const double nearest = cc::net_utilities(ideal, menu_, terms_, last_firm_[i], joined_[i], net);
-        blk.covered += nearest <= radius2;
+        local.covered += nearest <= radius2;
         Stream tie(seed_, kTieTag, i, t);
         const std::int32_t j = cc::choose(net, tie);
         next_joined_[i] = -1;
         if (j < 0) {
           next_firm_[i] = -1;
-          ++blk.outside;
+          ++local.outside;
           continue;
         }
         const std::int32_t f = menu_.firm[j];
         next_firm_[i] = f;
-        ++blk.sales[f];
-        blk.surplus += net[j];
+        ++local.sales[f];
+        local.surplus += net[j];
         double d2 = 0;
         for (std::uint32_t d = 0; d < dims_; ++d) {
           const double e = x[d] - menu_.location[j * dims_ + d];
           d2 += e * e;
         }
         if (!co_creative(f)) {
-          blk.distance_td += std::sqrt(d2);
+          local.distance_td += std::sqrt(d2);
           continue;
         }
-        blk.distance_cc += std::sqrt(d2);
+        local.distance_cc += std::sqrt(d2);
         if (participation_ == 0) continue;
         Stream s(seed_, kIdeaTag, i, t);
         if (s.uniform01() >= participation_) continue;
         next_joined_[i] = f;
-        for (std::uint32_t d = 0; d < dims_; ++d) blk.ideas[f].push_back(x[d] + idea_noise_ * normal(s));
-        blk.weights[f].push_back(voice_[i]);
+        for (std::uint32_t d = 0; d < dims_; ++d) local.ideas[f].push_back(x[d] + idea_noise_ * normal(s));
+        local.weights[f].push_back(voice_[i]);
       }
+      blk = std::move(local);
     }
   });
   std::swap(last_firm_, next_firm_);
