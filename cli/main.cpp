@@ -1,7 +1,5 @@
 // marketsim: the command-line interface. Every error ends in one line on stderr and a
 // non-zero exit status; nothing is left half-written.
-#include <hdf5.h>
-#include <hdf5_hl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -264,128 +262,29 @@ int cmd_run(const std::string& name, const std::vector<std::string>& sets, const
 // 95% confidence interval: "+" mean > 0, "-" mean < 0, "?" the interval contains 0
 // (undecided). With --minus B the outcome is metric - B within each run (paired).
 
-// A dataset or attribute of a result file, closed on scope exit.
-struct H5Handle {
-  hid_t id;
-  herr_t (*close)(hid_t);
-  ~H5Handle() {
-    if (id >= 0) close(id);
-  }
-};
-
-std::string read_string_attribute(hid_t obj, const char* name) {
-  if (H5Aexists(obj, name) <= 0) return "";
-  H5Handle a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
-  H5Handle type{H5Aget_type(a.id), H5Tclose};
-  H5Handle mem{H5Tcopy(H5T_C_S1), H5Tclose};
-  H5Tset_size(mem.id, H5T_VARIABLE);
-  H5Tset_cset(mem.id, H5T_CSET_UTF8);
-  char* text = nullptr;
-  if (H5Aread(a.id, mem.id, &text) < 0 || !text) return "";
-  std::string out(text);
-  H5free_memory(text);
-  return out;
-}
-
-// The names of a dataset's dimensions, from its dimension scales.
-std::vector<std::string> dimensions_of(hid_t dset) {
-  H5Handle space{H5Dget_space(dset), H5Sclose};
-  const int rank = H5Sget_simple_extent_ndims(space.id);
-  std::vector<std::string> names;
-  for (int d = 0; d < rank; ++d) {
-    std::string name;
-    H5DSiterate_scales(
-        dset, static_cast<unsigned>(d), nullptr,
-        [](hid_t, unsigned, hid_t scale, void* data) -> herr_t {
-          char buf[256] = {0};
-          H5DSget_scale_name(scale, buf, sizeof buf);
-          *static_cast<std::string*>(data) = buf;
-          return 1;
-        },
-        &name);
-    names.push_back(name);
-  }
-  return names;
-}
-
-std::vector<double> read_doubles(hid_t file, const std::string& name, std::vector<hsize_t>& shape) {
-  H5Handle d{H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose};
-  H5Handle space{H5Dget_space(d.id), H5Sclose};
-  shape.resize(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.id)));
-  H5Sget_simple_extent_dims(space.id, shape.data(), nullptr);
-  std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id)));
-  if (H5Dread(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
-    throw ms::Error(fmt::format("cannot read dataset '{}' as numbers", name));
-  return v;
-}
-
-// The coordinate values of an axis, as text.
-std::vector<std::string> read_coordinate(hid_t file, const std::string& name) {
-  H5Handle d{H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose};
-  H5Handle type{H5Dget_type(d.id), H5Tclose};
-  H5Handle space{H5Dget_space(d.id), H5Sclose};
-  const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id));
-  std::vector<std::string> out;
-  if (H5Tget_class(type.id) == H5T_STRING) {
-    H5Handle mem{H5Tcopy(H5T_C_S1), H5Tclose};
-    H5Tset_size(mem.id, H5T_VARIABLE);
-    H5Tset_cset(mem.id, H5T_CSET_UTF8);
-    std::vector<char*> p(n, nullptr);
-    H5Dread(d.id, mem.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, p.data());
-    for (auto* s : p) out.emplace_back(s ? s : "");
-    H5Dvlen_reclaim(mem.id, space.id, H5P_DEFAULT, p.data());
-  } else {
-    std::vector<double> v(n);
-    H5Dread(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    for (double x : v) out.push_back(fmt::format("{:g}", x));
-  }
-  return out;
-}
-
 int cmd_phase(const std::string& path, const std::string& x, const std::string& y, const std::string& metric,
               const std::string& minus) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  if (::access(path.c_str(), R_OK) != 0 || H5Fis_hdf5(path.c_str()) <= 0)
-    throw ms::Error(fmt::format("cannot read '{}' as a marketsim HDF5 file", path));
-  H5Handle file{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
-  if (file.id < 0) throw ms::Error(fmt::format("cannot open '{}'", path));
-  const std::string design = read_string_attribute(file.id, "design");
-  if (design != "grid")
-    throw ms::Error(fmt::format("'{}' holds a '{}' design; marketsim phase needs a grid sweep (an [axes] spec)", path,
-                                design));
-  for (const auto& name : {metric, minus})
-    if (!name.empty() && H5Lexists(file.id, name.c_str(), H5P_DEFAULT) <= 0)
-      throw ms::Error(fmt::format("'{}' has no outcome '{}' (marketsim info {} lists them)", path, name, path));
-  std::vector<std::string> dims;
-  {
-    H5Handle d{H5Dopen2(file.id, metric.c_str(), H5P_DEFAULT), H5Dclose};
-    dims = dimensions_of(d.id);
-  }
-  if (dims.empty() || dims.back() != "replication")
-    throw ms::Error(fmt::format("'{}' is not a per-run scalar outcome (its dimensions: {})", metric, ms::join(dims)));
-  dims.pop_back();
+  if (x == y) throw ms::Error("--x and --y must be different axes");
+  ms::GridOutcome grid = ms::read_grid_outcome(path, metric);
+  std::vector<std::string> dims(grid.dims.begin(), grid.dims.end() - 1);  // without replication
   for (const auto& axis : {x, y})
     if (std::find(dims.begin(), dims.end(), axis) == dims.end())
       throw ms::Error(fmt::format("'{}' is not an axis of the sweep{}; axes: {}", axis, ms::did_you_mean(axis, dims),
                                   ms::join(dims)));
-  if (x == y) throw ms::Error("--x and --y must be different axes");
-  std::vector<hsize_t> shape, other_shape;
-  std::vector<double> values = read_doubles(file.id, metric, shape);
+  const std::vector<std::size_t>& shape = grid.shape;
+  std::vector<double>& values = grid.values;
   if (!minus.empty()) {
-    auto b = read_doubles(file.id, minus, other_shape);
-    if (other_shape != shape) throw ms::Error(fmt::format("'{}' and '{}' have different shapes", metric, minus));
-    for (std::size_t i = 0; i < values.size(); ++i) values[i] -= b[i];
+    const ms::GridOutcome other = ms::read_grid_outcome(path, minus);
+    if (other.shape != shape) throw ms::Error(fmt::format("'{}' and '{}' have different shapes", metric, minus));
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] -= other.values[i];
   }
-  std::vector<hsize_t> done_shape;
-  const std::vector<double> done = read_doubles(file.id, "done", done_shape);
-  std::vector<std::vector<std::string>> coords;
-  for (const auto& d : dims) coords.push_back(read_coordinate(file.id, d));
+  const std::vector<std::uint8_t>& done = grid.done;
+  const std::vector<std::vector<std::string>>& coords = grid.coords;
   const std::size_t reps = shape.back(), ix = std::find(dims.begin(), dims.end(), x) - dims.begin(),
                     iy = std::find(dims.begin(), dims.end(), y) - dims.begin();
 
   const std::string what = minus.empty() ? metric : fmt::format("{} - {}", metric, minus);
-  fmt::print("{} · {} over {} replications · mean ± half-width of the 95% CI\n",
-             read_string_attribute(file.id, "scenario"), what, reps);
+  fmt::print("{} · {} over {} replications · mean ± half-width of the 95% CI\n", grid.scenario, what, reps);
   fmt::print("+ mean > 0, - mean < 0, ? undecided (the interval contains 0); rows {}, columns {}\n", y, x);
   // Every combination of the other axes, row-major.
   std::vector<std::size_t> rest;

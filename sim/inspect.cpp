@@ -190,6 +190,70 @@ std::vector<std::string> diff_files(const std::string& a, const std::string& b) 
   return diffs;
 }
 
+GridOutcome read_grid_outcome(const std::string& path, const std::string& outcome) {
+  hid_t f = open_file(path);
+  struct Closer {
+    hid_t f;
+    ~Closer() { H5Fclose(f); }
+  } closer{f};
+  auto attrs = read_attributes(f);
+  const std::string design = attrs.count("design") ? show_attr(attrs["design"]) : "";
+  if (design != "grid")
+    throw Error(fmt::format("'{}' holds a '{}' design, not a grid sweep (a spec with [axes])", path, design));
+  GridOutcome g;
+  g.scenario = attrs.count("scenario") ? show_attr(attrs["scenario"]) : "";
+  // A per-run outcome: a numeric dataset along (axes..., replication), not a coordinate.
+  auto per_run = [&](const std::string& name) {
+    if (H5Lexists(f, name.c_str(), H5P_DEFAULT) <= 0) return false;
+    hid_t d = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+    hid_t type = H5Dget_type(d);
+    auto dims = dimension_names(d);
+    const bool yes = H5DSis_scale(d) <= 0 && H5Tget_class(type) != H5T_STRING && !dims.empty() &&
+                     dims.back() == "replication" && name != "done" && name != "seed";
+    H5Tclose(type);
+    H5Dclose(d);
+    return yes;
+  };
+  // Numbers of any stored type, converted to double by HDF5; also the shape and dims.
+  auto numbers = [&](const std::string& name, std::vector<std::size_t>* shape) {
+    hid_t d = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+    hid_t space = H5Dget_space(d);
+    std::vector<hsize_t> extent(static_cast<std::size_t>(std::max(H5Sget_simple_extent_ndims(space), 0)));
+    H5Sget_simple_extent_dims(space, extent.data(), nullptr);
+    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    const herr_t status = H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    H5Sclose(space);
+    H5Dclose(d);
+    if (status < 0) throw Error(fmt::format("'{}': cannot read '{}' as numbers", path, name));
+    if (shape) shape->assign(extent.begin(), extent.end());
+    return v;
+  };
+  if (!per_run(outcome)) {
+    std::vector<std::string> outcomes;
+    for (const auto& name : dataset_names(f))
+      if (per_run(name)) outcomes.push_back(name);
+    throw Error(fmt::format("'{}' has no per-run outcome '{}'{}; it has: {}", path, outcome,
+                            did_you_mean(outcome, outcomes), join(outcomes)));
+  }
+  {
+    hid_t d = H5Dopen2(f, outcome.c_str(), H5P_DEFAULT);
+    g.dims = dimension_names(d);
+    H5Dclose(d);
+  }
+  g.values = numbers(outcome, &g.shape);
+  for (double x : numbers("done", nullptr)) g.done.push_back(x != 0);
+  for (std::size_t d = 0; d + 1 < g.dims.size(); ++d) {
+    hid_t c = H5Dopen2(f, g.dims[d].c_str(), H5P_DEFAULT);
+    Blob blob = read_blob(c, false);
+    H5Dclose(c);
+    auto& text = g.coords.emplace_back();
+    if (blob.type == "string") text = blob.strings;
+    else
+      for (double x : numbers(g.dims[d], nullptr)) text.push_back(fmt::format("{:g}", x));
+  }
+  return g;
+}
+
 std::string describe_file(const std::string& path) {
   hid_t f = open_file(path);
   std::string out = fmt::format("{}\n", path);

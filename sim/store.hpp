@@ -44,6 +44,18 @@ const std::vector<std::string>& provenance_attributes();
 // dimension names) and attributes, ignoring provenance. Empty when identical.
 std::vector<std::string> diff_files(const std::string& a, const std::string& b);
 
+// One per-run scalar outcome of a grid sweep file, with its axes (`marketsim phase`).
+struct GridOutcome {
+  std::string scenario;
+  std::vector<std::string> dims;                 // the sweep axes, then "replication"
+  std::vector<std::vector<std::string>> coords;  // axis values as text (not replication)
+  std::vector<std::size_t> shape;                // along dims
+  std::vector<double> values;                    // row-major over dims
+  std::vector<std::uint8_t> done;                // per run, the same order
+};
+// Errors name the file and, for a wrong outcome name, the outcomes it holds.
+GridOutcome read_grid_outcome(const std::string& path, const std::string& outcome);
+
 // A human-readable description of a file (`marketsim info`).
 std::string describe_file(const std::string& path);
 

@@ -92,7 +92,7 @@ def test_phase_bad_input_is_one_line(cli, phase_file, tmp_path):
     assert_single_error_line(cli("phase", phase_file, "--x", "nichez", "--y", "participation", "--metric", "profit_gap"),
                              "nichez", "did you mean 'niches'")
     assert_single_error_line(cli("phase", phase_file, "--x", "niches", "--y", "participation", "--metric", "gap"),
-                             "no outcome 'gap'")
+                             "no per-run outcome 'gap'")
     assert_single_error_line(cli("phase", tmp_path / "missing.h5", "--x", "a", "--y", "b", "--metric", "c"),
                              "missing.h5")
 
