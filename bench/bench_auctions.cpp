@@ -28,7 +28,15 @@ struct BidPool {
   const std::vector<double>& operator[](std::size_t k) const { return arrays[k % arrays.size()]; }
 };
 
-void report(benchmark::State& state, std::size_t n) {
+// Times auction(k, ties) on the k-th pool entry and reports auctions and bids per second.
+template <class Auction>
+void time_auctions(benchmark::State& state, std::size_t n, Auction auction) {
+  std::size_t k = 0;
+  for (auto _ : state) {
+    ms::Stream ties(1, 3, 0, static_cast<std::uint32_t>(k));
+    auto o = auction(k++, ties);
+    benchmark::DoNotOptimize(o);
+  }
   const auto auctions = static_cast<double>(state.iterations());
   state.counters["auctions_per_s"] = benchmark::Counter(auctions, benchmark::Counter::kIsRate);
   state.counters["bids_per_s"] = benchmark::Counter(auctions * static_cast<double>(n), benchmark::Counter::kIsRate);
@@ -36,15 +44,9 @@ void report(benchmark::State& state, std::size_t n) {
 
 void Sealed(benchmark::State& state, ms::Pricing pricing) {
   const auto n = static_cast<std::size_t>(state.range(0));
-  const BidPool pool(n);
+  const BidPool bids(n);
   const ms::AuctionRules rules{pricing, 0.0, 0.0};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    ms::Stream ties(1, 3, 0, static_cast<std::uint32_t>(k));
-    auto o = ms::sealed_bid_auction(pool[k++], rules, ties);
-    benchmark::DoNotOptimize(o);
-  }
-  report(state, n);
+  time_auctions(state, n, [&](std::size_t k, ms::Stream& ties) { return ms::sealed_bid_auction(bids[k], rules, ties); });
 }
 
 // The scoring variant (fundamental + bid), writing every bidder's payment.
@@ -53,42 +55,25 @@ void Scoring(benchmark::State& state, ms::Pricing pricing) {
   const BidPool bids(n), fundamentals(n, 2);
   std::vector<double> payments(n);
   const ms::AuctionRules rules{pricing, 0.0, 0.0};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    ms::Stream ties(1, 3, 0, static_cast<std::uint32_t>(k));
-    auto o = ms::scoring_auction(fundamentals[k], bids[k], rules, ties, payments);
-    ++k;
-    benchmark::DoNotOptimize(o);
-    benchmark::DoNotOptimize(payments.data());
-  }
-  report(state, n);
+  time_auctions(state, n, [&](std::size_t k, ms::Stream& ties) {
+    return ms::scoring_auction(fundamentals[k], bids[k], rules, ties, payments);
+  });
 }
 
 void Logit(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const BidPool bids(n), fundamentals(n, 2);
   const ms::AuctionRules rules{ms::Pricing::first_price, 0.0, 0.1};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    ms::Stream ties(1, 3, 0, static_cast<std::uint32_t>(k));
-    auto o = ms::scoring_auction(fundamentals[k], bids[k], rules, ties);
-    ++k;
-    benchmark::DoNotOptimize(o);
-  }
-  report(state, n);
+  time_auctions(state, n, [&](std::size_t k, ms::Stream& ties) {
+    return ms::scoring_auction(fundamentals[k], bids[k], rules, ties);
+  });
 }
 
 void English(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
-  const BidPool pool(n);
+  const BidPool dropouts(n);
   const ms::ClockRules clock{0.0, 0.001};
-  std::size_t k = 0;
-  for (auto _ : state) {
-    ms::Stream ties(1, 3, 0, static_cast<std::uint32_t>(k));
-    auto o = ms::english_auction(pool[k++], clock, ties);
-    benchmark::DoNotOptimize(o);
-  }
-  report(state, n);
+  time_auctions(state, n, [&](std::size_t k, ms::Stream& ties) { return ms::english_auction(dropouts[k], clock, ties); });
 }
 
 // Equilibrium first-price bids (one quadrature each), per distribution.

@@ -12,10 +12,10 @@ namespace {
 // The highest and second-highest qualified scores in one pass.
 struct Top {
   double best = kNoBid;
-  double second = kNoBid;      // best among the others (= best on a tie)
+  double second = kNoBid;                         // best among the others (= best on a tie)
   std::size_t best_index = AuctionOutcome::none;  // first bidder at `best`
-  std::size_t tied = 0;           // bidders at `best`
-  std::size_t qualified = 0;      // bidders with score >= reserve
+  std::size_t tied = 0;                           // bidders at `best`
+  std::size_t qualified = 0;                      // bidders with score >= reserve
 };
 
 template <class Score>
