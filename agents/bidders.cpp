@@ -182,8 +182,11 @@ double SymmetricEquilibrium::integral_ratio(double lower, double v) const {
   if (!(a < v)) return 0.0;
   auto ratio = [&](double x) { return std::pow(values_.cdf(x) / fv, power); };
   // Tanh-sinh: exponential convergence for analytic integrands, and robust to the
-  // algebraic endpoint singularities of power laws (x^{k(n-1)}, k(n-1) < 1). Thread-safe.
-  static boost::math::quadrature::tanh_sinh<double> integrator;  // not const: Boost 1.74 declares integrate() non-const
+  // algebraic endpoint singularities of power laws (x^{k(n-1)}, k(n-1) < 1). One per
+  // thread: Boost 1.74 publishes a new refinement level before filling it, so a shared
+  // integrator could be read half-built by another thread. (Not const: Boost 1.74
+  // declares integrate() non-const.)
+  static thread_local boost::math::quadrature::tanh_sinh<double> integrator;
   return integrator.integrate(ratio, a, v, kQuadratureTolerance);
 }
 
