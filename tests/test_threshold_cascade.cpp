@@ -320,7 +320,7 @@ TEST(ThresholdCascade, InstigatorsStartTheCascade) {
 TEST(ThresholdCascade, SameSeedSameResultAtAnyThreadCount) {
   for (const char* network : {"random", "small_world", "scale_free"}) {
     SCOPED_TRACE(network);
-    auto p = params({set("agents", std::int64_t{100000}), set("threshold_kind", std::string("share")),
+    auto p = params({set("agents", std::int64_t{50000}), set("threshold_kind", std::string("share")),
                      set("threshold_mean", 0.2), set("threshold_sd", 0.1), set("network", std::string(network)),
                      set("mean_degree", 6.0), set("rounds", std::int64_t{30})});
     ms::RunResult one, two;
