@@ -2,11 +2,14 @@
 #include "agents/threshold_joiners.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
 
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <numeric>
 
 #include "sim/random.hpp"
 
@@ -58,7 +61,29 @@ ThresholdJoiners::ThresholdJoiners(const Network& network, std::vector<double> t
     joined_[i] = thresholds_[i] <= 0;
     participants_ += joined_[i];
   }
-  joiners_.resize((n + kAgentsPerBlock - 1) / kAgentsPerBlock);
+  if (network.is_complete()) {
+    // (threshold, index) is a strict order, so the sort is the same at any thread count.
+    by_threshold_.resize(n);
+    std::iota(by_threshold_.begin(), by_threshold_.end(), NodeId{0});
+    tbb::parallel_sort(by_threshold_.begin(), by_threshold_.end(), [&](NodeId a, NodeId b) {
+      return thresholds_[a] < thresholds_[b] || (thresholds_[a] == thresholds_[b] && a < b);
+    });
+    return;
+  }
+  const auto offsets = network.offsets();
+  const auto adjacency = network.adjacency();
+  seen_.assign(n, 0);
+  is_candidate_.assign(n, 0);
+  tbb::parallel_for(tbb::blocked_range<NodeId>(0, n, kAgentsPerBlock), [&](const auto& r) {
+    for (NodeId i = r.begin(); i != r.end(); ++i) {
+      std::uint32_t seen = 0;
+      for (std::uint64_t k = offsets[i]; k < offsets[i + 1]; ++k) seen += joined_[adjacency[k]];
+      seen_[i] = seen;
+      is_candidate_[i] = !joined_[i] && seen > 0;
+    }
+  });
+  for (NodeId i = 0; i < n; ++i)
+    if (is_candidate_[i]) candidates_.push_back(i);
 }
 
 double ThresholdJoiners::participation() const {
@@ -67,55 +92,66 @@ double ThresholdJoiners::participation() const {
 
 double ThresholdJoiners::observed(NodeId i) const {
   if (i >= size()) throw Error(fmt::format("threshold joiners: agent {} is outside 0..{}", i, size() == 0 ? 0 : size() - 1));
-  return observed_unchecked(i);
+  return observe(i);
 }
 
-double ThresholdJoiners::observed_unchecked(NodeId i) const {
-  const Network& net = *network_;
-  if (net.is_complete()) {
-    // A non-participant's neighbours are all the others, so it sees every participant.
+double ThresholdJoiners::observe(NodeId i) const {
+  if (network_->is_complete()) {
+    // Everyone else is a neighbour, so i sees every participant but itself.
     const std::uint64_t seen = participants_ - joined_[i];
     if (kind_ == ThresholdKind::count) return static_cast<double>(seen);
     return size() > 1 ? static_cast<double>(seen) / (size() - 1) : 0.0;
   }
-  const auto offsets = net.offsets();
-  const auto adjacency = net.adjacency();
-  std::uint32_t seen = 0;
-  for (std::uint64_t k = offsets[i]; k < offsets[i + 1]; ++k) seen += joined_[adjacency[k]];
-  if (kind_ == ThresholdKind::count) return seen;
+  if (kind_ == ThresholdKind::count) return seen_[i];
+  const auto offsets = network_->offsets();
   const std::uint64_t degree = offsets[i + 1] - offsets[i];
-  return degree > 0 ? static_cast<double>(seen) / static_cast<double>(degree) : 0.0;
+  return degree > 0 ? static_cast<double>(seen_[i]) / static_cast<double>(degree) : 0.0;
 }
 
-template <class Visit>
-void ThresholdJoiners::for_each_would_join(Visit&& visit) const {
-  const std::size_t n = size();
-  tbb::parallel_for(std::size_t{0}, joiners_.size(), [&](std::size_t b) {
-    const std::size_t end = std::min(n, (b + 1) * kAgentsPerBlock);
-    for (std::size_t i = b * kAgentsPerBlock; i < end; ++i)
-      if (would_join(static_cast<NodeId>(i))) visit(b, static_cast<NodeId>(i));
-  });
+std::size_t ThresholdJoiners::complete_boundary() const {
+  // Non-participants all observe the same value, so those who join next are the ones
+  // after the boundary whose threshold it reaches.
+  std::size_t k = participants_;
+  while (k < by_threshold_.size() && would_join(by_threshold_[k])) ++k;
+  return k;
 }
 
 std::uint64_t ThresholdJoiners::step() {
-  // Read phase: every decision sees the round t-1 state. Write phase: apply them all.
-  for (auto& list : joiners_) list.clear();
-  for_each_would_join([&](std::size_t b, NodeId i) { joiners_[b].push_back(i); });
-  std::uint64_t joined = 0;
-  for (const auto& list : joiners_) {
-    for (NodeId i : list) joined_[i] = 1;
-    joined += list.size();
+  if (network_->is_complete()) {
+    const std::size_t end = complete_boundary();
+    for (std::size_t k = participants_; k < end; ++k) joined_[by_threshold_[k]] = 1;
+    const std::uint64_t joined = end - participants_;
+    participants_ = end;
+    return joined;
   }
-  participants_ += joined;
-  return joined;
+  // Read phase: decisions against the round t-1 counts. Write phase: join, then tell the
+  // neighbours, whose counts changed and who become the next round's candidates.
+  joiners_.clear();
+  for (NodeId i : candidates_) {
+    if (would_join(i)) joiners_.push_back(i);
+    is_candidate_[i] = 0;
+  }
+  candidates_.clear();
+  for (NodeId i : joiners_) joined_[i] = 1;
+  participants_ += joiners_.size();
+  const auto offsets = network_->offsets();
+  const auto adjacency = network_->adjacency();
+  for (NodeId j : joiners_) {
+    for (std::uint64_t k = offsets[j]; k < offsets[j + 1]; ++k) {
+      const NodeId i = adjacency[k];
+      ++seen_[i];
+      if (!joined_[i] && !is_candidate_[i]) {
+        is_candidate_[i] = 1;
+        candidates_.push_back(i);
+      }
+    }
+  }
+  return joiners_.size();
 }
 
 std::uint64_t ThresholdJoiners::pending() const {
-  std::vector<std::uint64_t> per_block(joiners_.size(), 0);
-  for_each_would_join([&](std::size_t b, NodeId) { ++per_block[b]; });
-  std::uint64_t total = 0;
-  for (auto c : per_block) total += c;
-  return total;
+  if (network_->is_complete()) return complete_boundary() - participants_;
+  return static_cast<std::uint64_t>(std::count_if(candidates_.begin(), candidates_.end(), [&](NodeId i) { return would_join(i); }));
 }
 
 }  // namespace marketsim

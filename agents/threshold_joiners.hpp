@@ -19,6 +19,14 @@
 // with count thresholds, participation follows r(t) = #{i : theta_i <= r(t-1)} = N F(r(t-1)),
 // F the empirical distribution function of the thresholds (Granovetter 1978).
 //
+// Cost: a round costs what changes in it, not the population, so a whole cascade costs
+// O(n log n + m). On the complete network everyone sees the same thing, so the
+// participants are always the agents with the lowest thresholds: agents are kept sorted by
+// (threshold, index) and a round moves the boundary. On other networks each agent's count
+// of participating neighbours is kept up to date, and a round examines only the agents
+// whose count changed in the previous round (the neighbours of its joiners): nobody else
+// can have crossed a threshold.
+//
 // Thresholds are given as a list or drawn per agent from Stream(seed, tag, i, 0):
 // normal(mean, sd), or uniform on [mean - sqrt(3) sd, mean + sqrt(3) sd] (the same mean
 // and sd), both censored at 0 (theta = max(0, x): a negative draw means the agent acts
@@ -71,17 +79,22 @@ class ThresholdJoiners {
   std::span<const double> thresholds() const { return thresholds_; }
 
  private:
-  bool would_join(NodeId i) const { return !joined_[i] && observed_unchecked(i) >= thresholds_[i]; }
-  double observed_unchecked(NodeId i) const;
-  template <class Visit>
-  void for_each_would_join(Visit&& visit) const;  // visit(block, i), blocks in parallel
+  double observe(NodeId i) const;  // observed() without the range check
+  bool would_join(NodeId i) const { return !joined_[i] && observe(i) >= thresholds_[i]; }
+  std::size_t complete_boundary() const;  // complete network: end of the next round's joiners
 
   const Network* network_;
   std::vector<double> thresholds_;
   ThresholdKind kind_;
   std::vector<std::uint8_t> joined_;
   std::uint64_t participants_ = 0;
-  std::vector<std::vector<NodeId>> joiners_;  // per fixed block, this round's joiners
+  // Complete network: agents sorted by (threshold, index); the first participants_ joined.
+  std::vector<NodeId> by_threshold_;
+  // Other networks: participating neighbours per agent, and the non-participants whose
+  // count changed in the last round (each once: is_candidate_ marks them).
+  std::vector<std::uint32_t> seen_;
+  std::vector<NodeId> candidates_, joiners_;
+  std::vector<std::uint8_t> is_candidate_;
 };
 
 }  // namespace marketsim

@@ -30,7 +30,7 @@
 //                   ends so far (a node appears once per unit of degree: the
 //                   repeated-nodes list), from Stream(seed, tag, s, 0). O(m n). Every
 //                   node has degree >= m; edges m(m+1)/2 + (n-m-1) m; for large n
-//                   P(degree >= k) -> m(m+1) / (k(k+1)) ~ k^-2 (Bollobas et al. 2001).
+//                   P(degree >= k) ~= m(m+1) / (k(k+1)) ~ k^-2 (as for Bollobas et al. 2001).
 //
 // Scenarios declare and build their network the same way: add_network_params() adds
 // `network = complete|random|small_world|scale_free`, `mean_degree` and `rewire` (with

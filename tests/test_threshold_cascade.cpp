@@ -134,6 +134,47 @@ TEST(ThresholdJoiners, CompleteNetworkSeesThePopulation) {
   EXPECT_EQ(share.step(), 0u);
 }
 
+TEST(ThresholdJoiners, RoundsEqualTheBruteForceSynchronousUpdate) {
+  // The joiners examine only agents whose view changed; a plain synchronous update of
+  // everyone from the previous state must give the same state after every round.
+  auto brute_force_round = [](const ms::Network& net, const std::vector<double>& theta, ms::ThresholdKind kind,
+                              const std::vector<std::uint8_t>& x) {
+    std::vector<std::uint8_t> next = x;
+    for (ms::NodeId i = 0; i < net.size(); ++i) {
+      if (x[i]) continue;
+      double seen = 0;
+      net.for_each_neighbour(i, [&](ms::NodeId j) { seen += x[j]; });
+      const double d = net.degree(i);
+      const double o = kind == ms::ThresholdKind::count ? seen : (d > 0 ? seen / d : 0.0);
+      next[i] = o >= theta[i];
+    }
+    return next;
+  };
+  const std::vector<ms::Network> networks = {ms::erdos_renyi(3000, 5, 1, 1), ms::watts_strogatz(3000, 6, 0.2, 1, 1),
+                                             ms::barabasi_albert(3000, 2, 1, 1), ms::Network::complete(500)};
+  for (std::size_t g = 0; g < networks.size(); ++g) {
+    const ms::NodeId n = networks[g].size();
+    for (auto kind : {ms::ThresholdKind::count, ms::ThresholdKind::share}) {
+      SCOPED_TRACE(fmt::format("network {} kind {}", g, static_cast<int>(kind)));
+      const bool count = kind == ms::ThresholdKind::count;
+      const double mean = count ? (g == 3 ? 50.0 : 1.5) : 0.2, sd = count ? (g == 3 ? 35.0 : 1.0) : 0.15;
+      auto theta = ms::draw_thresholds(n, ms::ThresholdDistribution::normal, mean, sd, 4, 1);
+      ms::ThresholdJoiners j(networks[g], theta, kind);
+      std::vector<std::uint8_t> x(j.state().begin(), j.state().end());
+      for (int t = 1; t <= 60; ++t) {
+        auto next = brute_force_round(networks[g], theta, kind, x);
+        const auto expected = std::count(next.begin(), next.end(), 1) - std::count(x.begin(), x.end(), 1);
+        EXPECT_EQ(j.pending(), static_cast<std::uint64_t>(expected));
+        EXPECT_EQ(j.step(), static_cast<std::uint64_t>(expected));
+        x = next;
+        ASSERT_TRUE(std::equal(x.begin(), x.end(), j.state().begin())) << "round " << t;
+      }
+      EXPECT_EQ(j.pending(), 0u);  // 60 rounds are enough for these cascades to stop
+      EXPECT_GT(j.participants(), n / 20);  // and they did spread
+    }
+  }
+}
+
 TEST(ThresholdJoiners, BadArgumentsAreErrors) {
   auto net = ms::Network::complete(3);
   EXPECT_THROW(ms::ThresholdJoiners(net, {0, 1}, ms::ThresholdKind::count), ms::Error);
