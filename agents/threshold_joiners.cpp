@@ -10,12 +10,16 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <numeric>
+#include <utility>
 
 #include "sim/random.hpp"
 
 namespace marketsim {
 namespace {
 constexpr std::size_t kAgentsPerBlock = 16384;  // fixed blocks: the partition never matters
+// The top bit of an agent's neighbour count marks it as a candidate (one array read per
+// neighbour instead of two); counts stay below 2^31 because degrees do.
+constexpr std::uint32_t kCandidate = 0x80000000u;
 }  // namespace
 
 ThresholdKind threshold_kind(std::string_view name) {
@@ -63,27 +67,20 @@ ThresholdJoiners::ThresholdJoiners(const Network& network, std::vector<double> t
   }
   if (network.is_complete()) {
     // (threshold, index) is a strict order, so the sort is the same at any thread count.
+    std::vector<std::pair<double, NodeId>> keys(n);
+    for (NodeId i = 0; i < n; ++i) keys[i] = {thresholds_[i], i};
+    tbb::parallel_sort(keys.begin(), keys.end());
     by_threshold_.resize(n);
-    std::iota(by_threshold_.begin(), by_threshold_.end(), NodeId{0});
-    tbb::parallel_sort(by_threshold_.begin(), by_threshold_.end(), [&](NodeId a, NodeId b) {
-      return thresholds_[a] < thresholds_[b] || (thresholds_[a] == thresholds_[b] && a < b);
-    });
+    for (NodeId k = 0; k < n; ++k) by_threshold_[k] = keys[k].second;
     return;
   }
   const auto offsets = network.offsets();
-  const auto adjacency = network.adjacency();
-  seen_.assign(n, 0);
-  is_candidate_.assign(n, 0);
-  tbb::parallel_for(tbb::blocked_range<NodeId>(0, n, kAgentsPerBlock), [&](const auto& r) {
-    for (NodeId i = r.begin(); i != r.end(); ++i) {
-      std::uint32_t seen = 0;
-      for (std::uint64_t k = offsets[i]; k < offsets[i + 1]; ++k) seen += joined_[adjacency[k]];
-      seen_[i] = seen;
-      is_candidate_[i] = !joined_[i] && seen > 0;
-    }
-  });
   for (NodeId i = 0; i < n; ++i)
-    if (is_candidate_[i]) candidates_.push_back(i);
+    if (offsets[i + 1] - offsets[i] >= kCandidate)
+      throw Error(fmt::format("threshold joiners: agent {} has {} neighbours; at most 2^31 - 1 are supported", i,
+                              offsets[i + 1] - offsets[i]));
+  seen_.assign(n, 0);  // counted at the first round (recount_)
+  block_joiners_.resize((n + kAgentsPerBlock - 1) / kAgentsPerBlock);
 }
 
 double ThresholdJoiners::participation() const {
@@ -102,10 +99,22 @@ double ThresholdJoiners::observe(NodeId i) const {
     if (kind_ == ThresholdKind::count) return static_cast<double>(seen);
     return size() > 1 ? static_cast<double>(seen) / (size() - 1) : 0.0;
   }
-  if (kind_ == ThresholdKind::count) return seen_[i];
+  return observation(i, recount_ ? count_neighbours(i) : seen_[i] & ~kCandidate);
+}
+
+double ThresholdJoiners::observation(NodeId i, std::uint32_t seen) const {
+  if (kind_ == ThresholdKind::count) return seen;
   const auto offsets = network_->offsets();
   const std::uint64_t degree = offsets[i + 1] - offsets[i];
-  return degree > 0 ? static_cast<double>(seen_[i]) / static_cast<double>(degree) : 0.0;
+  return degree > 0 ? static_cast<double>(seen) / static_cast<double>(degree) : 0.0;
+}
+
+std::uint32_t ThresholdJoiners::count_neighbours(NodeId i) const {
+  const auto offsets = network_->offsets();
+  const auto adjacency = network_->adjacency();
+  std::uint32_t seen = 0;
+  for (std::uint64_t k = offsets[i]; k < offsets[i + 1]; ++k) seen += joined_[adjacency[k]];
+  return seen;
 }
 
 std::size_t ThresholdJoiners::complete_boundary() const {
@@ -124,24 +133,47 @@ std::uint64_t ThresholdJoiners::step() {
     participants_ = end;
     return joined;
   }
-  // Read phase: decisions against the round t-1 counts. Write phase: join, then tell the
-  // neighbours, whose counts changed and who become the next round's candidates.
+  // Read phase: decisions against the round t-1 state, from counts kept up to date or,
+  // after a round with many joiners, recounted for everyone. Write phase: join.
+  const auto offsets = network_->offsets();
+  const auto adjacency = network_->adjacency();
   joiners_.clear();
-  for (NodeId i : candidates_) {
-    if (would_join(i)) joiners_.push_back(i);
-    is_candidate_[i] = 0;
+  if (recount_) {
+    tbb::parallel_for(std::size_t{0}, block_joiners_.size(), [&](std::size_t b) {
+      auto& out = block_joiners_[b];
+      out.clear();
+      const NodeId end = static_cast<NodeId>(std::min<std::size_t>(size(), (b + 1) * kAgentsPerBlock));
+      for (auto i = static_cast<NodeId>(b * kAgentsPerBlock); i < end; ++i) {
+        seen_[i] = count_neighbours(i);
+        if (!joined_[i] && observation(i, seen_[i]) >= thresholds_[i]) out.push_back(i);
+      }
+    });
+    for (const auto& out : block_joiners_) joiners_.insert(joiners_.end(), out.begin(), out.end());
+    recount_ = false;
+  } else {
+    for (NodeId i : candidates_) {
+      if (would_join(i)) joiners_.push_back(i);
+      seen_[i] &= ~kCandidate;
+    }
   }
   candidates_.clear();
   for (NodeId i : joiners_) joined_[i] = 1;
   participants_ += joiners_.size();
-  const auto offsets = network_->offsets();
-  const auto adjacency = network_->adjacency();
+  // Tell the joiners' neighbours, whose counts rose and who become the next round's
+  // candidates; when that touches more than a tenth of the edge ends and agents, it is
+  // cheaper to recount everyone (in parallel) next round.
+  std::uint64_t touched = 0;
+  for (NodeId j : joiners_) touched += offsets[j + 1] - offsets[j];
+  if (10 * touched > adjacency.size() + size()) {
+    recount_ = true;
+    return joiners_.size();
+  }
   for (NodeId j : joiners_) {
     for (std::uint64_t k = offsets[j]; k < offsets[j + 1]; ++k) {
       const NodeId i = adjacency[k];
-      ++seen_[i];
-      if (!joined_[i] && !is_candidate_[i]) {
-        is_candidate_[i] = 1;
+      const std::uint32_t seen = ++seen_[i];
+      if (!(seen & kCandidate) && !joined_[i]) {
+        seen_[i] = seen | kCandidate;
         candidates_.push_back(i);
       }
     }
@@ -151,7 +183,14 @@ std::uint64_t ThresholdJoiners::step() {
 
 std::uint64_t ThresholdJoiners::pending() const {
   if (network_->is_complete()) return complete_boundary() - participants_;
-  return static_cast<std::uint64_t>(std::count_if(candidates_.begin(), candidates_.end(), [&](NodeId i) { return would_join(i); }));
+  if (!recount_)
+    return static_cast<std::uint64_t>(std::count_if(candidates_.begin(), candidates_.end(), [&](NodeId i) { return would_join(i); }));
+  std::vector<std::uint64_t> per_block(block_joiners_.size(), 0);
+  tbb::parallel_for(std::size_t{0}, per_block.size(), [&](std::size_t b) {
+    const NodeId end = static_cast<NodeId>(std::min<std::size_t>(size(), (b + 1) * kAgentsPerBlock));
+    for (auto i = static_cast<NodeId>(b * kAgentsPerBlock); i < end; ++i) per_block[b] += would_join(i);
+  });
+  return std::accumulate(per_block.begin(), per_block.end(), std::uint64_t{0});
 }
 
 }  // namespace marketsim

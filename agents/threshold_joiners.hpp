@@ -25,7 +25,9 @@
 // (threshold, index) and a round moves the boundary. On other networks each agent's count
 // of participating neighbours is kept up to date, and a round examines only the agents
 // whose count changed in the previous round (the neighbours of its joiners): nobody else
-// can have crossed a threshold.
+// can have crossed a threshold. After a round whose joiners have many neighbours (more
+// than a tenth of all edge ends and agents), the next round instead recounts everyone in
+// parallel, which is then cheaper.
 //
 // Thresholds are given as a list or drawn per agent from Stream(seed, tag, i, 0):
 // normal(mean, sd), or uniform on [mean - sqrt(3) sd, mean + sqrt(3) sd] (the same mean
@@ -80,6 +82,8 @@ class ThresholdJoiners {
 
  private:
   double observe(NodeId i) const;  // observed() without the range check
+  double observation(NodeId i, std::uint32_t seen) const;  // count or share of `seen` neighbours
+  std::uint32_t count_neighbours(NodeId i) const;          // from the state, not the kept count
   bool would_join(NodeId i) const { return !joined_[i] && observe(i) >= thresholds_[i]; }
   std::size_t complete_boundary() const;  // complete network: end of the next round's joiners
 
@@ -90,11 +94,14 @@ class ThresholdJoiners {
   std::uint64_t participants_ = 0;
   // Complete network: agents sorted by (threshold, index); the first participants_ joined.
   std::vector<NodeId> by_threshold_;
-  // Other networks: participating neighbours per agent, and the non-participants whose
-  // count changed in the last round (each once: is_candidate_ marks them).
+  // Other networks: participating neighbours per agent (top bit: listed as a candidate),
+  // and the non-participants whose count changed in the last round, each listed once.
+  // recount_: the counts are stale (at the start, or after a round with many joiners) and
+  // the next round recounts everyone in parallel, in fixed blocks.
   std::vector<std::uint32_t> seen_;
   std::vector<NodeId> candidates_, joiners_;
-  std::vector<std::uint8_t> is_candidate_;
+  std::vector<std::vector<NodeId>> block_joiners_;
+  bool recount_ = true;
 };
 
 }  // namespace marketsim

@@ -64,6 +64,21 @@ void Cascade(benchmark::State& state, Kind kind) {
       benchmark::Counter(static_cast<double>(rounds) * n, benchmark::Counter::kIsRate);
 }
 
+// Granovetter's ramp on the complete network: thresholds 0, 1, ..., n-1, one joiner per
+// round, so n rounds. Without the sorted boundary each round would scan all n agents.
+void Ramp(benchmark::State& state) {
+  const auto n = static_cast<ms::NodeId>(state.range(0));
+  const auto net = ms::Network::complete(n);
+  std::vector<double> theta(n);
+  for (ms::NodeId i = 0; i < n; ++i) theta[i] = n - 1 - i;  // reversed: the sort has work to do
+  std::uint64_t rounds = 0;
+  for (auto _ : state) {
+    ms::ThresholdJoiners joiners(net, theta, ms::ThresholdKind::count);
+    while (joiners.step() > 0) ++rounds;
+  }
+  state.counters["rounds_per_s"] = benchmark::Counter(static_cast<double>(rounds), benchmark::Counter::kIsRate);
+}
+
 void Args(benchmark::internal::Benchmark* b) {
   for (std::int64_t threads : {1, 2}) b->Args({1000000, threads});
   b->ArgNames({"nodes", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -78,5 +93,7 @@ BENCHMARK_CAPTURE(Cascade, complete, kComplete)->Apply(Args);
 BENCHMARK_CAPTURE(Cascade, random, kRandom)->Apply(Args);
 BENCHMARK_CAPTURE(Cascade, small_world, kSmallWorld)->Apply(Args);
 BENCHMARK_CAPTURE(Cascade, scale_free, kScaleFree)->Apply(Args);
+
+BENCHMARK(Ramp)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();
