@@ -3,6 +3,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <bit>
@@ -76,51 +77,51 @@ Network Network::complete(NodeId n) {
 
 Network Network::from_edges(NodeId n, std::span<const Edge> edges) {
   if (n > kMaxNodes) throw Error(fmt::format("network: n = {} nodes exceeds {}", n, kMaxNodes));
-  // Degrees and the scatter into lists run in parallel with atomic counters; the order
-  // within a list then depends on the threads, but sorting makes every list (a set) the
-  // same at any thread count. Errors name the first offending edge or node.
+  // Errors name the first offending edge or node, whatever the threads.
   constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
   auto lower_to = [](std::atomic<std::size_t>& first, std::size_t k) {
     std::size_t seen = first.load(std::memory_order_relaxed);
     while (k < seen && !first.compare_exchange_weak(seen, k, std::memory_order_relaxed)) {
     }
   };
-  Network net;
-  net.n_ = n;
-  net.offsets_.assign(std::size_t{n} + 1, 0);
   std::atomic<std::size_t> first_bad{kNone};
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, edges.size(), 1 << 16), [&](const auto& r) {
-    for (std::size_t k = r.begin(); k != r.end(); ++k) {
-      const Edge& e = edges[k];
-      if (e.a >= n || e.b >= n || e.a == e.b) {
-        lower_to(first_bad, k);
-        continue;
-      }
-      std::atomic_ref<std::uint64_t>(net.offsets_[e.a + 1]).fetch_add(1, std::memory_order_relaxed);
-      std::atomic_ref<std::uint64_t>(net.offsets_[e.b + 1]).fetch_add(1, std::memory_order_relaxed);
-    }
+    for (std::size_t k = r.begin(); k != r.end(); ++k)
+      if (edges[k].a >= n || edges[k].b >= n || edges[k].a == edges[k].b) lower_to(first_bad, k);
   });
   if (const std::size_t k = first_bad.load(); k != kNone) {
     const Edge& e = edges[k];
     if (e.a == e.b) throw Error(fmt::format("network: self-loop ({}, {}) is not allowed", e.a, e.b));
     throw Error(fmt::format("network: edge ({}, {}) names a node outside 0..{}", e.a, e.b, n == 0 ? 0 : n - 1));
   }
+  // Degrees and the scatter into lists: each node range (one per thread) scans all edges
+  // and writes only its own nodes' counts and lists, so no two tasks touch the same
+  // memory; every list is then sorted, so the result does not depend on the ranges.
+  Network net;
+  net.n_ = n;
+  net.offsets_.assign(std::size_t{n} + 1, 0);
+  const auto threads = static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  const std::size_t ranges = std::clamp<std::size_t>(n >> 12, 1, threads);
+  auto for_each_end_in_range = [&](auto&& visit) {
+    tbb::parallel_for(std::size_t{0}, ranges, [&](std::size_t r) {
+      const std::size_t lo = n * r / ranges, width = n * (r + 1) / ranges - lo;
+      for (const Edge& e : edges) {
+        if (e.a - lo < width) visit(e.a, e.b);
+        if (e.b - lo < width) visit(e.b, e.a);
+      }
+    });
+  };
+  for_each_end_in_range([&](NodeId i, NodeId) { ++net.offsets_[i + 1]; });
   for (std::size_t i = 0; i < n; ++i) net.offsets_[i + 1] += net.offsets_[i];
   net.adjacency_.resize(net.offsets_[n]);
   std::vector<std::uint64_t> cursor(net.offsets_.begin(), net.offsets_.end() - 1);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, edges.size(), 1 << 16), [&](const auto& r) {
-    for (std::size_t k = r.begin(); k != r.end(); ++k) {
-      const Edge& e = edges[k];
-      net.adjacency_[std::atomic_ref<std::uint64_t>(cursor[e.a]).fetch_add(1, std::memory_order_relaxed)] = e.b;
-      net.adjacency_[std::atomic_ref<std::uint64_t>(cursor[e.b]).fetch_add(1, std::memory_order_relaxed)] = e.a;
-    }
-  });
+  for_each_end_in_range([&](NodeId i, NodeId j) { net.adjacency_[cursor[i]++] = j; });
   std::atomic<std::size_t> first_duplicate{kNone};
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kRowsPerBlock), [&](const auto& r) {
     for (std::size_t i = r.begin(); i != r.end(); ++i) {
       const auto begin = net.adjacency_.begin() + static_cast<std::ptrdiff_t>(net.offsets_[i]);
       const auto end = net.adjacency_.begin() + static_cast<std::ptrdiff_t>(net.offsets_[i + 1]);
-      std::sort(begin, end);
+      if (!std::is_sorted(begin, end)) std::sort(begin, end);
       if (std::adjacent_find(begin, end) != end) lower_to(first_duplicate, i);
     }
   });
