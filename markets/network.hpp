@@ -19,11 +19,12 @@
 //                   geometric gaps from Stream(seed, tag, v, 0) (Batagelj & Brandes 2005),
 //                   so the cost is O(n + m), not O(n^2); rows are generated in parallel.
 //   watts_strogatz  ring lattice, each node joined to its k/2 nearest nodes on each side
-//                   (k even), then each lattice edge (u, u+j mod n), taken for j = 1..k/2
-//                   and, within a lap, u = 0..n-1, is rewired with probability beta to
-//                   (u, w), w uniform among nodes that are not u and not already joined to
-//                   u (Watts & Strogatz 1998; NetworkX's order). Edge (u, j) draws from
-//                   Stream(seed, tag, u, j). The edge count n k / 2 is preserved.
+//                   (k even), then each lattice edge (u, u+j mod n), for j = 1..k/2 and
+//                   for each j u = 0..n-1, is rewired with probability beta to (u, w), w
+//                   uniform among nodes that are not u and not already joined to u (Watts
+//                   & Strogatz 1998; NetworkX's order); u joined to everyone keeps its
+//                   edge. Edge (u, j) draws from Stream(seed, tag, u, j). The edge count
+//                   n k / 2 is preserved.
 //   barabasi_albert preferential attachment (Barabasi & Albert 1999): start from the
 //                   complete graph on m+1 nodes; each new node s = m+1..n-1 joins m
 //                   distinct existing nodes, each drawn uniformly from the list of edge
