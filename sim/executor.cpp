@@ -26,6 +26,7 @@ struct TaskPool::State {
   int running = 0;       // workers inside a run
   int workers_left = 0;  // workers not yet returned
   bool closed = false;
+  bool shutdown = false;  // the pool is being destroyed: idle workers leave
   std::optional<std::string> error;
   std::thread runner;
 
@@ -36,8 +37,8 @@ struct TaskPool::State {
       std::size_t task;
       {
         std::unique_lock lock(mutex);
-        work_ready.wait(lock, [&] { return !tasks.empty() || closed || stopping(); });
-        if (stopping() || tasks.empty()) return;
+        work_ready.wait(lock, [&] { return !tasks.empty() || closed || shutdown || stopping(); });
+        if (stopping() || shutdown || tasks.empty()) return;
         task = tasks.front();
         tasks.pop_front();
         ++running;
@@ -87,9 +88,10 @@ TaskPool::TaskPool(const SweepPlan& plan, int threads, std::atomic<bool>& stop)
 
 TaskPool::~TaskPool() {
   {
+    // Not the caller's stop flag: ending a pool must not look like a Ctrl-C to others.
+    // Every path that leaves runs in flight has set `stop` already, which cancels them.
     std::lock_guard lock(state_->mutex);
-    state_->stop = true;
-    state_->closed = true;
+    state_->shutdown = true;
   }
   state_->work_ready.notify_all();
   state_->runner.join();

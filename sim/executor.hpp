@@ -45,7 +45,7 @@ class TaskPool {
   // threads <= 0: all cores. `stop` cancels: no new task starts, runs in flight are
   // abandoned between rounds.
   TaskPool(const SweepPlan& plan, int threads, std::atomic<bool>& stop);
-  ~TaskPool();  // stops the workers and waits for them
+  ~TaskPool();  // lets idle workers leave and waits for them
   TaskPool(const TaskPool&) = delete;
   TaskPool& operator=(const TaskPool&) = delete;
 

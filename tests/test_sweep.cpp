@@ -183,3 +183,20 @@ TEST(Sweep, ARunErrorStopsTheSweepWithItsMessage) {
     EXPECT_NE(std::string(e.what()).find("test_failing: the run did not set scalar output 'x'"), std::string::npos);
   }
 }
+
+// The caller's stop flag is the caller's: a sweep that completes leaves it false, so the
+// same flag (a CLI's signal flag, a Python session's) serves the next sweep.
+TEST(Sweep, ACompletedSweepLeavesTheStopFlagAlone) {
+  auto plan = ms::plan_sweep(ms::SweepSpec::from_string(
+      "scenario = \"boltzmann_wealth\"\nreplications = 3\n[fixed]\nagents = 50\nrounds = 5\n", "s"));
+  std::atomic<bool> stop{false};
+  ms::SweepOptions opt;
+  opt.threads = 2;
+  opt.stop = &stop;
+  for (int i = 0; i < 2; ++i) {
+    auto out = ms::run_sweep(plan, opt);
+    EXPECT_EQ(out.completed, plan.n_tasks());
+    EXPECT_FALSE(out.interrupted);
+    EXPECT_FALSE(stop.load());
+  }
+}
