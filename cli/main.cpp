@@ -30,10 +30,14 @@ namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_signal(int) { g_stop = true; }
 
-// One line on stderr; under an MPI launcher only rank 0 speaks, so a bad spec or option
-// gives one message, not one per rank.
-void print_error(const std::string& message) {
-  if (ms::mpi::launcher_rank() <= 0) fmt::print(stderr, "marketsim: error: {}\n", message);
+// One line on stderr and the exit status 2. Under an MPI launcher only rank 0 speaks, so
+// a bad spec or option gives one message, not one per rank; the other ranks end quietly
+// with status 0, so the launcher does not abort the job (and rank 0 with it) before rank
+// 0 has said why. The job's status is still rank 0's 2.
+int fail(const std::string& message) {
+  if (ms::mpi::launcher_rank() > 0) return 0;
+  fmt::print(stderr, "marketsim: error: {}\n", message);
+  return 2;
 }
 
 std::string fmt_number(double x) {
@@ -340,7 +344,7 @@ int cmd_sweep_mpi(int& argc, char**& argv, const std::string& spec_path, const s
   auto shared = ms::mpi::share_spec(mpi, spec_path);
   if (!shared.ok) {
     if (mpi.rank() == 0) throw ms::Error(shared.error);
-    return 2;
+    return 0;  // rank 0 reports it (see fail)
   }
   if (mpi.rank() != 0) {
     std::optional<ms::SweepPlan> plan;
@@ -418,9 +422,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> commands;
     for (const auto* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
     if (std::find(commands.begin(), commands.end(), argv[1]) == commands.end()) {
-      print_error(fmt::format("unknown command '{}'{}. Commands: {}", argv[1], ms::did_you_mean(argv[1], commands),
+      return fail(fmt::format("unknown command '{}'{}. Commands: {}", argv[1], ms::did_you_mean(argv[1], commands),
                               ms::join(commands)));
-      return 2;
     }
   }
   try {
@@ -432,8 +435,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    print_error(fmt::format("{} (see marketsim --help)", e.what()));
-    return 2;
+    return fail(fmt::format("{} (see marketsim --help)", e.what()));
   }
 
   std::signal(SIGINT, on_signal);
@@ -456,7 +458,6 @@ int main(int argc, char** argv) {
         return cmd_sweep_mpi(argc, argv, spec_path, sweep_out, threads, resume, command);
 #else
         // Every rank would run the whole sweep into the same file: refuse.
-        if (ms::mpi::launcher_rank() > 0) return 2;
         throw ms::Error("this marketsim was built without MPI (configure with -DMARKETSIM_MPI=ON, with "
                         "libopenmpi-dev installed); run the sweep without mpirun");
 #endif
@@ -476,8 +477,7 @@ int main(int argc, char** argv) {
       return d.empty() ? 0 : 1;
     }
   } catch (const std::exception& e) {
-    print_error(e.what());
-    return 2;
+    return fail(e.what());
   }
   return 0;
 }
