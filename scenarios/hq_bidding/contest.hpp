@@ -1,0 +1,134 @@
+#pragma once
+// The location contest: cities bid subsidies for one firm (a headquarters, a sports
+// franchise) that picks the best site, with an optional contingent pact binding the
+// cities that signed it. Written once; hq_bidding runs one contest per round and
+// stadium_pact one per expiring lease. Equations: docs/models/hq_bidding.md.
+//
+// Pact terms for a bound city (a signer of an active pact, or every city under a
+// mandated cap):
+//   match  a subsidy S must come with match * S invested in public schools worth
+//          school_value per unit, so S costs S (1 + match (1 - school_value));
+//   cap    S <= cap_level;   ban   S = 0.
+// A bound city may breach (bid as if unbound); a breach is detected with probability
+// detect_prob and the breacher pays `penalty`, shared equally among the other bound
+// cities (among all other cities if it is the only one).
+//
+// Pieces:
+//   * ScoringEquilibrium: the symmetric Bayes-Nash equilibrium of the first-price
+//     scoring auction. A bidder with fundamentals a and value w (in subsidy units) has
+//     pseudo-type x = a + w; its score t = a + S earns w - S = x - t if it wins, so the
+//     equilibrium score is the first-price bid of Riley and Samuelson (1981) in x:
+//     t(x) = x - int_{r'}^x (F(y)/F(x))^{n-1} dy, S = t(x) - a. Tabulated on a grid by
+//     trapezoidal quadrature of the ratio, computed recursively so it never underflows;
+//     accuracy = max |t_K - t_{2K}| over the types whose chance to win
+//     F^{n-1} is at least 1e-9, reported.
+//   * ScoreCdf: the law of a rival's score, H(t) = P(a + S <= t), tabulated by
+//     quadrature over the fundamentals a ~ N(mean, sd); a bidder's chance to win at
+//     score t against m rivals of one kind and k of another is H1(t)^m H2(t)^k.
+//   * largest_self_consistent_set: signers who each gain from signing given the set,
+//     by iterated elimination from the full set.
+//   * settle_contest: breaches, detection, penalties, the firm's choice
+//     (markets/auctions.hpp scoring_auction, logit choice_noise), payoffs, welfare.
+// Every function throws marketsim::Error on bad arguments.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "markets/auctions.hpp"
+#include "sim/random.hpp"
+
+namespace marketsim::contest {
+
+enum class PactRule { match, cap, ban };
+PactRule parse_pact_rule(std::string_view name);  // "match", "cap", "ban"
+
+struct PactTerms {
+  PactRule rule = PactRule::match;
+  double match = 5;            // school investment per unit of subsidy (rule match)
+  double school_value = 0.5;   // value to the city of a unit of school investment
+  double cap_level = 0.1;      // highest subsidy (rule cap)
+  double detect_prob = 1;      // chance a breach is detected
+  double penalty = 1;          // paid by a detected breacher
+  double public_funds_cost = 0;  // lambda: a subsidy S costs (1 + lambda) S of welfare
+};
+
+// Cost to the city of one unit of subsidy: 1 + lambda, plus match (1 - school_value) if bound
+// under a match pact.
+double unit_cost(const PactTerms& terms, bool bound);
+// The largest subsidy a bound city may pay: cap_level (cap), 0 (ban), +inf (match).
+double subsidy_limit(const PactTerms& terms);
+
+// Symmetric first-price scoring-auction equilibrium for `bidders` bidders whose pseudo-types
+// are iid with cdf `cdf` on [low, high] (cdf(low) may be > 0 only if low is an atom-free
+// lower end), reserve score r.
+class ScoringEquilibrium {
+ public:
+  ScoringEquilibrium(std::function<double(double)> cdf, double low, double high, std::int64_t bidders,
+                     double reserve, std::size_t grid = 2048);
+  double score(double x) const;    // t(x); kNoBid below the reserve
+  double subsidy(double a, double x) const { return score(x) - a; }  // may be < 0: callers floor at 0
+  double inverse(double t) const;  // the pseudo-type bidding score t (clamped to the grid)
+  double accuracy() const { return accuracy_; }  // max |t_K - t_2K|
+  double low() const { return low_; }
+  double high() const { return high_; }
+
+ private:
+  static std::vector<double> tabulate(const std::vector<double>& F, double low, double h, std::int64_t n,
+                                      double reserve);
+  double low_, high_, h_, reserve_;
+  std::vector<double> t_;
+  double accuracy_ = 0;
+};
+
+// H(t) = P(score <= t) for a bidder whose fundamentals are N(mean, sd) (sd = 0: a point),
+// given exceed(t, a) = P(score > t | a), on `grid` points over [low, high].
+class ScoreCdf {
+ public:
+  ScoreCdf(std::function<double(double t, double a)> exceed, double fund_mean, double fund_sd, double low,
+           double high, std::size_t grid = 512);
+  double operator()(double t) const;
+  // Chance that score t beats m rivals with cdf `a` and k with cdf `b` (argmax choice).
+  static double win_probability(double t, const ScoreCdf& a, std::int64_t m, const ScoreCdf& b, std::int64_t k);
+
+ private:
+  double low_, high_, h_;
+  std::vector<double> H_;
+};
+
+// Iterated elimination: start with every candidate signing; a signer stays iff gains(i, m)
+// with m = the current number of signers; repeat until nobody leaves. Fills `signers`
+// (0/1 per city) and returns the number of passes. gains must be safe to call in order.
+std::size_t largest_self_consistent_set(std::size_t cities, const std::function<bool(std::size_t, std::size_t)>& gains,
+                                        std::span<std::uint8_t> signers);
+
+struct ContestInput {
+  std::span<const double> fundamentals;  // a_i: the firm's value of site i
+  std::span<const double> benefit;       // B_i: true benefit of hosting
+  std::span<const double> bid;           // the subsidy each city offers (>= 0), after its breach choice
+  std::span<const std::uint8_t> bound;   // bound by the pact (1) or not
+  std::span<const std::uint8_t> breach;  // a bound city that bids as if unbound (1)
+};
+
+struct ContestOutcome {
+  std::size_t winner = AuctionOutcome::none;
+  double subsidy = 0;           // paid by the winner to the firm
+  double school = 0;            // school investment of the winner (bound, match, compliant)
+  double winner_cost = 0;       // (1 + lambda) subsidy + (1 - school_value) school
+  double winner_benefit = 0;    // B_w
+  double winner_fundamentals = 0;  // a_w
+  double firm_surplus = 0;      // a_w + subsidy (0 without a winner)
+  double cities_payoff = 0;     // sum of city payoffs
+  double penalties = 0;         // paid (= received)
+  double welfare = 0;           // cities_payoff + firm_surplus
+  std::size_t breaches = 0, detected = 0;
+  bool sold() const { return winner != AuctionOutcome::none; }
+};
+
+// One contest; `payoff` (one per city) receives each city's payoff. Detection draws from
+// `detection` (one uniform per breach, in city order); the firm's choice uses `choice`.
+ContestOutcome settle_contest(const ContestInput& in, const PactTerms& terms, const AuctionRules& firm,
+                              Stream& detection, Stream& choice, std::span<double> payoff);
+
+}  // namespace marketsim::contest
