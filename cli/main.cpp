@@ -151,9 +151,16 @@ struct Progress {
 void print_summary(const ms::SweepPlan& plan, const ms::SweepOutcome& out) {
   const auto& info = *plan.scenario;
   const std::size_t R = static_cast<std::size_t>(plan.replications), S = info.scalars.size();
+  // The spec's `summary` list, or every scalar outcome.
+  std::vector<std::size_t> shown;
+  for (const auto& name : plan.spec.summary)
+    for (std::size_t s = 0; s < S; ++s)
+      if (info.scalars[s].name == name) shown.push_back(s);
+  if (shown.empty())
+    for (std::size_t s = 0; s < S; ++s) shown.push_back(s);
   std::vector<std::string> header;
   for (const auto& c : plan.coords) header.push_back(c.name);
-  for (const auto& o : info.scalars) header.push_back(o.name);
+  for (auto s : shown) header.push_back(info.scalars[s].name);
   std::vector<std::vector<std::string>> rows;
   constexpr std::size_t kMaxRows = 40;
   for (std::size_t p = 0; p < plan.n_points() && p < kMaxRows; ++p) {
@@ -169,11 +176,13 @@ void print_summary(const ms::SweepPlan& plan, const ms::SweepOutcome& out) {
       for (std::size_t d = 0; d < plan.coords.size(); ++d) coords[d] = cell(plan.coords[d].values[p]);
     }
     for (auto& c : coords) row.push_back(c);
-    for (std::size_t s = 0; s < S; ++s) {
+    for (auto s : shown) {
       std::vector<double> v;
       for (std::size_t r = 0; r < R; ++r) v.push_back(out.scalars[(p * R + r) * S + s]);
       auto sum = ms::analysis::summarize(v);
-      row.push_back(R > 1 ? fmt::format("{} ± {}", fmt_number(sum.mean), fmt_number(sum.half_width)) : fmt_number(sum.mean));
+      // Rounding noise of a constant outcome is no interval.
+      const double half = sum.half_width <= 1e-12 * std::fabs(sum.mean) ? 0.0 : sum.half_width;
+      row.push_back(R > 1 ? fmt::format("{} ± {}", fmt_number(sum.mean), fmt_number(half)) : fmt_number(sum.mean));
     }
     rows.push_back(std::move(row));
   }
@@ -182,6 +191,8 @@ void print_summary(const ms::SweepPlan& plan, const ms::SweepOutcome& out) {
   print_table(header, rows);
   if (plan.n_points() > kMaxRows)
     fmt::print("... {} more points (marketsim info, or ms.load in Python)\n", plan.n_points() - kMaxRows);
+  if (shown.size() < S)
+    fmt::print("({} more outcome(s) in the file: marketsim info, or ms.load in Python)\n", S - shown.size());
 }
 
 int run_plan(const ms::SweepPlan& plan, const std::string& out, int threads, bool resume, const std::string& command,

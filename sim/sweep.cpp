@@ -147,7 +147,8 @@ SweepSpec SweepSpec::from_file(const std::string& path) { return from_string(rea
 
 SweepSpec SweepSpec::from_string(const std::string& text, const std::string& origin) {
   toml::table t = parse(text, origin);
-  check_keys(t, {"scenario", "replications", "seed", "seeding", "fixed", "axes", "sample"}, origin, "the sweep spec");
+  check_keys(t, {"scenario", "replications", "seed", "seeding", "summary", "fixed", "axes", "sample"}, origin,
+             "the sweep spec");
   SweepSpec spec;
   spec.origin = origin;
   const auto* scen = t.get("scenario");
@@ -161,6 +162,15 @@ SweepSpec SweepSpec::from_string(const std::string& text, const std::string& ori
     if (v != "common" && v != "independent")
       throw Error(fmt::format("{}: seeding = \"{}\" is not one of: common, independent", where(origin, *s), v));
     spec.independent_seeds = v == "independent";
+  }
+  if (const auto* s = t.get("summary")) {
+    const auto* arr = s->as_array();
+    if (!arr) throw Error(fmt::format("{}: summary must be a list of outcome names", where(origin, *s)));
+    for (const auto& x : *arr) {
+      if (!x.is_string()) throw Error(fmt::format("{}: summary must be a list of outcome names", where(origin, x)));
+      spec.summary.push_back(*x.value<std::string>());
+    }
+    spec.summary_origin = where(origin, *s);
   }
   if (const auto* f = t.get("fixed")) {
     if (!f->is_table()) throw Error(fmt::format("{}: [fixed] must be a table", where(origin, *f)));
@@ -247,6 +257,12 @@ SweepPlan plan_sweep(const SweepSpec& spec) {
   plan.replications = spec.replications;
   const auto& info = *plan.scenario;
   const std::string ctx = info.name;
+  std::vector<std::string> outcomes;
+  for (const auto& o : info.scalars) outcomes.push_back(o.name);
+  for (const auto& name : spec.summary)
+    if (std::find(outcomes.begin(), outcomes.end(), name) == outcomes.end())
+      throw Error(fmt::format("{}: summary: {} has no scalar outcome '{}'{}. Its outcomes: {}", spec.summary_origin, ctx,
+                              name, did_you_mean(name, outcomes), join(outcomes)));
   auto check_param = [&](const std::string& name, const std::string& what, const std::string& at) {
     if (!info.schema->find(name))
       throw Error(fmt::format("{}: {}: unknown parameter '{}'{}. Valid parameters: {}", at, ctx, name,

@@ -54,6 +54,10 @@ struct SweepSpec {
   std::int64_t replications = 1;
   std::uint64_t seed = 0;
   bool independent_seeds = false;
+  // Outcomes the CLI's summary table shows, in this order (empty: all). Presentation
+  // only: not part of the canonical text, so it changes no file and no fingerprint.
+  std::vector<std::string> summary;
+  std::string summary_origin;         // "file:line" of the summary key, for errors
   std::string origin;                 // file name, for errors and metadata
 
   static SweepSpec from_file(const std::string& path);

@@ -181,6 +181,23 @@ def test_sweep_unknown_top_level_key(cli, tmp_path):
     assert f"{tmp_path / 'spec.toml'}:2" in msg, msg
 
 
+def test_sweep_summary_lists_the_outcomes_shown(cli, tmp_path):
+    spec = write_spec(tmp_path / "spec.toml", GOOD_SPEC.replace('seed = 7', 'seed = 7\nsummary = ["top1_share", "gini"]'))
+    out = tmp_path / "s.h5"
+    proc = cli.ok("sweep", spec, "--out", out)
+    header = next(line for line in proc.stdout.splitlines() if line.startswith("rule"))
+    assert header.split() == ["rule", "saving", "top1_share", "gini"], header
+    assert "3 more outcome(s) in the file" in proc.stdout
+    with h5py.File(out) as f:  # the file keeps every outcome
+        assert {"gini", "mean", "max", "top1_share", "money_drift"} <= set(f)
+
+
+def test_sweep_summary_with_an_unknown_outcome(cli, tmp_path):
+    text = GOOD_SPEC.replace('seed = 7', 'seed = 7\nsummary = ["gini", "ginni"]')
+    msg = _sweep_error(cli, tmp_path, text, "summary", "'ginni'", "did you mean 'gini'", "money_drift")
+    assert f"{tmp_path / 'spec.toml'}:{_line_of(text, 'summary')}" in msg, msg
+
+
 def test_sweep_fixed_value_out_of_range_reports_file_and_line(cli, tmp_path):
     text = """
     scenario = "boltzmann_wealth"
