@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The main job: set up, build, and run the default sweep (boltzmann_wealth, rule x saving,
-# 10 replications), writing results/boltzmann_wealth.h5 and printing a summary table.
+# The main job: set up, build, and run the default sweep (hq_bidding: fifty cities bidding
+# for a headquarters, free-for-all vs contingent pact vs cap, 400 replications), writing
+# results/hq_bidding.h5 and printing a summary table.
 #   bash scripts/run.sh [SPEC.toml [OUT.h5]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh
-spec=${1:-scenarios/boltzmann_wealth/sweep.toml}
-out=${2:-results/$(basename "$spec" .toml | sed 's/^sweep$//')}
+spec=${1:-scenarios/hq_bidding/main.toml}
+# results/<spec name>.h5, or results/<scenario folder>.h5 for a folder's sweep.toml / main.toml
+out=${2:-results/$(basename "$spec" .toml | sed -E 's/^(sweep|main)$//')}
 [ "$out" = "results/" ] && out=results/$(basename "$(dirname "$spec")")
 case "$out" in *.h5) ;; *) out="$out.h5" ;; esac
 mkdir -p "$(dirname "$out")"
