@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <map>
 #include <vector>
 
+#include "analysis/statistics.hpp"
 #include "scenarios/collective_boycott/collective_boycott.hpp"
 #include "sim/error.hpp"
 #include "sim/scenario.hpp"
@@ -96,4 +98,93 @@ TEST(CollectiveBoycott, DivideAndConquerBreaksBoycottsUnlessDetected) {
   EXPECT_EQ(c.at("boycott_success"), a.at("boycott_success"));
   EXPECT_LT(b.at("wage"), a.at("wage"));
   EXPECT_THROW(run({{"games", 20.0}}, 1), ms::Error);
+}
+
+// Outputs recorded before the `disclosure` parameter existed (same seeds): the default
+// rule, and `private` set explicitly, must reproduce them bit for bit. Case 1 has divide
+// and conquer with detections and fines, so the detection draws are covered too.
+TEST(CollectiveBoycott, PrivateDisclosureKeepsTheRecordedOutputs) {
+  using Case = std::vector<std::pair<std::string, ms::Value>>;
+  const std::map<std::string, double> defaults{{"wage", 1.844069757298977}, {"competitive_wage", 12.008513714018054}, {"shortfall", 0.84643646988999854}, {"boycott_success", 0.94999999999999996}, {"binding_rate", 0.94999999999999996}, {"pledgers", 680.35000000000002}, {"defections", 0}, {"side_payments", 0}, {"college_revenue", 237.11694727055701}, {"college_profit", 218.67624969756719}, {"prospects_surplus", 1519.1148864972208}, {"first_success_round", 2}, {"gini_earnings", 0.17491153935103196}};
+  const std::map<std::string, double> peeling{{"wage", 0.81222198612928709}, {"competitive_wage", 12.049037564743401}, {"shortfall", 0.93259030177597546}, {"boycott_success", 0.55000000000000004}, {"binding_rate", 1}, {"pledgers", 576.45000000000005}, {"defections", 159.90000000000001}, {"side_payments", 927.66550137917659}, {"college_revenue", 242.44574504451998}, {"college_profit", 225.04687016943535}, {"prospects_surplus", 1460.9965483638748}, {"first_success_round", 5}, {"gini_earnings", 0.20449801197665324}};
+  const Case cases[] = {{{"rounds", std::int64_t{20}}},
+                        {{"rounds", std::int64_t{20}}, {"divide_and_conquer", true}, {"threshold", std::int64_t{300}}}};
+  const std::uint64_t seeds[] = {7, 11};
+  const std::map<std::string, double>* recorded[] = {&defaults, &peeling};
+  for (int c = 0; c < 2; ++c)
+    for (const bool explicit_private : {false, true}) {
+      Case set = cases[c];
+      if (explicit_private) set.push_back({"disclosure", std::string("private")});
+      const auto o = run(set, seeds[c]);
+      ASSERT_EQ(o.size(), recorded[c]->size());
+      for (const auto& [name, value] : *recorded[c]) EXPECT_EQ(o.at(name), value) << "case " << c << ": " << name;
+    }
+}
+
+// Under `public` every side deal is seen by the pact, so it is detected with certainty:
+// whatever detect_prob says, the run is bit for bit the private run with detect_prob = 1
+// (the cartel never peels: no defections, no side payments). Without divide and conquer
+// there is no side deal to publish and the rule changes nothing.
+TEST(CollectiveBoycott, PublicSideDealsAreAlwaysDetected) {
+  const std::vector<std::pair<std::string, ms::Value>> base{
+      {"prospects", std::int64_t{300}}, {"threshold", std::int64_t{150}}, {"rounds", std::int64_t{30}}};
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    auto certain = base;
+    certain.push_back({"divide_and_conquer", true});
+    certain.push_back({"detect_prob", 1.0});
+    const auto reference = run(certain, seed);
+    for (const double d : {0.0, 0.5}) {
+      auto pub = base;
+      pub.push_back({"divide_and_conquer", true});
+      pub.push_back({"detect_prob", d});
+      pub.push_back({"disclosure", std::string("public")});
+      EXPECT_EQ(run(pub, seed), reference) << "seed " << seed << ", detect_prob " << d;
+    }
+    EXPECT_EQ(reference.at("defections"), 0);
+    EXPECT_EQ(reference.at("side_payments"), 0);
+    auto plain_public = base;
+    plain_public.push_back({"disclosure", std::string("public")});
+    EXPECT_EQ(run(plain_public, seed), run(base, seed)) << "seed " << seed;
+  }
+}
+
+// Where private peeling pays (threshold 150 of 300 prospects: detect_prob 0.5 < (threshold
+// - 1) / K for every binding K < 298), publishing the terms saves the boycott: over 12 paired
+// replications (same prospects), public minus private is positive for boycott success,
+// the wage and the prospects' surplus and negative for college profit, each with its
+// 95% CI excluding 0.
+TEST(CollectiveBoycott, PublicDisclosureProtectsTheBoycottFromPeeling) {
+  const std::vector<std::pair<std::string, ms::Value>> base{
+      {"prospects", std::int64_t{300}}, {"threshold", std::int64_t{150}}, {"rounds", std::int64_t{30}},
+      {"divide_and_conquer", true}, {"detect_prob", 0.5}};
+  const char* outcomes[] = {"boycott_success", "wage", "prospects_surplus", "college_profit"};
+  std::map<std::string, std::vector<double>> diff;
+  double private_defections = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    auto pub = base;
+    pub.push_back({"disclosure", std::string("public")});
+    const auto a = run(base, seed), b = run(pub, seed);
+    private_defections += a.at("defections");
+    for (const char* k : outcomes) diff[k].push_back(b.at(k) - a.at(k));
+  }
+  EXPECT_GT(private_defections, 0);  // the private cartel did peel
+  for (const char* k : outcomes) {
+    const auto s = ms::analysis::summarize(diff[k]);
+    const double sign = std::string(k) == "college_profit" ? -1.0 : 1.0;
+    EXPECT_GT(sign * s.mean - s.half_width, 0) << k << ": mean " << s.mean << " +- " << s.half_width;
+  }
+}
+
+TEST(CollectiveBoycott, DisclosureAcceptsPrivateOrPublicOnly) {
+  for (const char* bad : {"group", "delayed", "pubic", ""}) {
+    try {
+      run({{"disclosure", std::string(bad)}, {"rounds", std::int64_t{1}}}, 1);
+      ADD_FAILURE() << "accepted disclosure = " << bad;
+    } catch (const ms::Error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("disclosure"), std::string::npos) << what;
+      EXPECT_NE(what.find("private"), std::string::npos) << what;
+      EXPECT_NE(what.find("public"), std::string::npos) << what;
+    }
+  }
 }

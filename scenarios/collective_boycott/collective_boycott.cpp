@@ -7,8 +7,12 @@
 // mode). Colleges either compete (every prospect earns the value of the marginal
 // prospect) or hold `wage_cap` as a cartel. Facing a binding boycott the cartel bargains
 // (markets/bargaining.hpp) or, with `divide_and_conquer`, peels pledgers away one by one
-// with side payments, each detected with `detect_prob`. Equations, known results and
-// tests: docs/models/collective_boycott.md.
+// with side payments, each detected with `detect_prob`. Side deals go through a
+// disclosure channel (markets/disclosure.hpp): under `disclosure = public` every deal's
+// terms are published, so the pact sees, and voids, every side deal and the cartel,
+// knowing it, does not try to peel (Stigler 1964: secret deviations undermine a cartel,
+// observable ones do not). Equations, known results and tests:
+// docs/models/collective_boycott.md.
 #include "scenarios/collective_boycott/collective_boycott.hpp"
 
 #include <fmt/format.h>
@@ -22,6 +26,7 @@
 #include "agents/learning.hpp"
 #include "analysis/inequality.hpp"
 #include "markets/bargaining.hpp"
+#include "markets/disclosure.hpp"
 #include "markets/threshold_pledge.hpp"
 #include "sim/error.hpp"
 #include "sim/scenario.hpp"
@@ -69,7 +74,8 @@ ScenarioInfo describe_collective_boycott() {
       "Top prospects pledge to sit out games unless paid; the pledge binds only if enough sign. A college cartel "
       "holding a wage cap bargains with a binding boycott (Nash bargaining with the boycott's revenue threat) or "
       "peels pledgers away one by one with side payments that are detected with some probability (divide and "
-      "conquer; Segal 1999). Competitive colleges pay the value of the marginal prospect, the benchmark. "
+      "conquer; Segal 1999); under public disclosure every deal is published, so side deals are always detected. "
+      "Competitive colleges pay the value of the marginal prospect, the benchmark. "
       "Prospects learn whether to pledge by Roth-Erev reinforcement.";
   s.default_rounds = 100;
   auto& p = *s.schema;
@@ -88,7 +94,11 @@ ScenarioInfo describe_collective_boycott() {
   p.real("exposure_cost", 0.1, {0, 1e9}, "money", "what sitting out one game costs a boycotter (its threat point)");
   p.real("power", 0.5, {0, 1}, "1", "the boycott's Nash bargaining power");
   p.boolean("divide_and_conquer", false, "the cartel may break a binding boycott with side payments");
-  p.real("detect_prob", 0.5, {0, 1}, "1", "probability that a side deal is detected (then void; the college pays a fine)");
+  p.real("detect_prob", 0.5, {0, 1}, "1",
+         "probability that a private side deal is detected (then void; the college pays a fine)");
+  p.choice("disclosure", "private", {"private", "public"},
+           "private: a side deal is seen by its parties only (detected with detect_prob); public: every deal's terms "
+           "are published, so the pact sees every side deal");
   p.real("recency", 0.05, {0, 1}, "1", "Roth-Erev forgetting phi");
   p.real("experimentation", 0.1, {0, 1}, "1", "Roth-Erev experimentation eps");
   p.real("initial_propensity", 1, {0, 1e9}, "money", "Roth-Erev initial propensity of pledging and of not pledging");
@@ -127,6 +137,9 @@ class CollectiveBoycott {
         pact_(p_.choice("coordination") == "pact"),
         learner_(n_, 2, learning::RothErevParams{p_.real("recency"), p_.real("experimentation"),
                                                  p_.real("initial_propensity"), 0.0, learning::Spread::neighbours}),
+        // The pact is one more observer (agent n_) on the channel; it never makes a deal.
+        // Only the current season's side deals are queried: keep one round.
+        deals_(disclosure::parse_rule(p_.choice("disclosure")), static_cast<std::uint32_t>(n_ + 1), 0, 1),
         revenue_(n_), cost_(n_), actions_(n_, 0), pledges_(n_, 0), rewards_(n_), earned_(n_, 0.0) {
     Stream rs = run.stream(kRevenueTag);
     ValueDistribution::uniform(p_.real("revenue_low"), p_.real("revenue_high")).draw(rs, revenue_);
@@ -160,7 +173,7 @@ class CollectiveBoycott {
       if (s > 0 && p_.boolean("divide_and_conquer")) {
         const std::int64_t needed = k - rule.threshold + 1;
         const double concession = static_cast<double>(k) * s;
-        if (boycott::expected_peel_cost(needed, s, p_.real("detect_prob")) < concession)
+        if (boycott::expected_peel_cost(needed, s, detection()) < concession)
           broken = peel(t, needed, s, concession, extra, side_paid, fines, defected);
       }
       if (!broken && s > 0) {
@@ -225,6 +238,20 @@ class CollectiveBoycott {
   }
 
  private:
+  // Probability that the pact detects a side deal: 1 when the channel shows every deal to
+  // everyone (public), detect_prob when a deal is seen by its parties only (private).
+  double detection() const {
+    return deals_.rule() == disclosure::Rule::public_ ? 1.0 : p_.real("detect_prob");
+  }
+
+  // Records the side deal of prospect i on the channel; returns whether the pact sees it.
+  bool pact_sees_side_deal(std::uint32_t round, std::uint32_t i, double s) {
+    const std::uint32_t pact = static_cast<std::uint32_t>(n_);
+    const std::int64_t before = deals_.seen(pact, disclosure::kNoGroup, round, round).count;
+    deals_.record(round, i, disclosure::kNoGroup, s);
+    return deals_.seen(pact, disclosure::kNoGroup, round, round).count > before;
+  }
+
   // The cartel approaches pledgers in a random order, paying s to each; a detected deal is
   // void and its payment becomes a fine. It stops once the boycott no longer binds, or
   // when going on would cost more than conceding. Returns whether the boycott broke.
@@ -236,8 +263,9 @@ class CollectiveBoycott {
       if (defected >= needed) break;
       if (!pledges_[i]) continue;
       if (side_paid + fines + s > concession) break;
+      const bool published = pact_sees_side_deal(round, i, s);
       Stream detect(run_.seed(), kDetectTag, i, round);
-      if (boost::random::uniform_01<double>()(detect) < d) {
+      if (published || boost::random::uniform_01<double>()(detect) < d) {
         fines += s;
       } else {
         side_paid += s;
@@ -257,6 +285,7 @@ class CollectiveBoycott {
   std::size_t n_;
   bool cartel_, pact_;
   learning::RothErev learner_;
+  disclosure::Channel deals_;  // the side deals, under the run's disclosure rule
   std::vector<double> revenue_, cost_;
   std::vector<std::uint32_t> actions_;
   std::vector<std::int64_t> pledges_;

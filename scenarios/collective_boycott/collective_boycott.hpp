@@ -13,7 +13,8 @@
 // payments s = w* - wage_cap to pledgers to sign at the cap; each side deal is detected
 // with probability d and then void (the college pays s as a fine to the pact). Breaking
 // the boycott needs m = K - threshold + 1 defections, costing m s / (1 - d) in
-// expectation, against K s for conceding: the cartel peels iff m < (1 - d) K.
+// expectation, against K s for conceding: the cartel peels iff m < (1 - d) K. Under
+// public disclosure the scenario passes d = 1 (a published side deal is always seen).
 // Bad arguments throw marketsim::Error.
 #include <cstdint>
 #include <span>
