@@ -159,7 +159,7 @@ ScenarioInfo describe_buyer_coalition() {
   p.real("join_cost", 0.01, {0, 1e6}, "money", "a member's one-off cost of joining, paid when its pledge binds");
   p.real("bargaining_power", 0.5, {0, 1}, "1", "the coalition's Nash bargaining power a");
   p.choice("disclosure", "private", {"private", "group", "public", "delayed"},
-           "which deals a buyer sees: its own; also members' (group); all (public); all after `lag` rounds (delayed)");
+           "which deals a buyer sees: its own; also every pledger's if it pledged (group); all (public); all after `lag` rounds (delayed)");
   p.integer("lag", 3, {0, 1000}, "rounds", "delay before deals become public under `delayed`");
   p.real("tolerance", 0.05, {0, 1e6}, "money", "a buyer refuses any offer above its reference price (lowest visible price) plus this");
   p.check({"fringe_price", "cost"}, "fringe_price >= cost", [](const Params& q) { return q.real("fringe_price") >= q.real("cost"); });
