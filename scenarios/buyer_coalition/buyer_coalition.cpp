@@ -460,6 +460,11 @@ void BuyerCoalition::learn() {
 
 void BuyerCoalition::step(std::int64_t round) {
   const auto t = static_cast<std::uint32_t>(round);
+  if (t >= coalition_prices_.size()) {  // stepped past `rounds` (benchmarks)
+    coalition_prices_.resize(t + 1, kNaN);
+    lowest_price_.resize(t + 1, kInf);
+    lowest_group_price_.resize(t + 1, kInf);
+  }
   post_offers(t);
   pledge(t);
   bargain();
