@@ -26,6 +26,7 @@
 #include "analysis/inequality.hpp"
 #include "markets/bargaining.hpp"
 #include "markets/threshold_pledge.hpp"
+#include "analysis/round_metrics.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -95,13 +96,8 @@ constexpr std::uint32_t kBlock = 4096;      // buyers per block of a parallel ro
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-struct Metric {
-  const char* name;
-  const char* unit;
-  const char* doc;
-};
 // Per-round series `<name>_t`; scalars `<name>` = the mean over rounds 1..T of the finite values.
-constexpr std::array<Metric, 15> kMetrics = {{
+constexpr std::array<analysis::RoundMetric, 15> kMetrics = {{
     {"coalition_size", "1", "share of buyers who pledged (members once the coalition is active)"},
     {"active", "1", "1 if the coalition is active (binding) in the round, else 0"},
     {"coalition_price", "money", "the collective price paid by members (NaN without an active coalition)"},
@@ -168,12 +164,12 @@ ScenarioInfo describe_buyer_coalition() {
   p.check({"organisers", "buyers"}, "organisers <= buyers", [](const Params& q) { return q.integer("organisers") <= q.integer("buyers"); });
   p.check({"value_dist", "value_mean", "value_spread"}, "value_spread <= value_mean when value_dist = uniform (values >= 0)",
           [](const Params& q) { return q.choice("value_dist") != "uniform" || q.real("value_spread") <= q.real("value_mean"); });
-  for (const auto& m : kMetrics) s.scalar(m.name, m.unit, fmt::format("{}, mean over rounds 1..T (NaN rounds skipped)", m.doc));
+  analysis::RoundMetrics::declare_scalars(s, kMetrics);
   s.scalar("activated", "1", "1 if the coalition became active in some round");
   s.scalar("activation_round", "round", "first round in which the coalition was active (NaN if never)");
   s.scalar("final_coalition_size", "1", "coalition_size at the last round");
   s.scalar("gini_buyer_surplus", "1", "Gini coefficient of each buyer's buyer surplus summed over the run");
-  for (const auto& m : kMetrics) s.series_output(fmt::format("{}_t", m.name), m.unit, fmt::format("{} (NaN at round 0)", m.doc));
+  analysis::RoundMetrics::declare_series(s, kMetrics);
   return s;
 }
 
@@ -186,7 +182,7 @@ struct BuyerCoalition::Block {
 
 BuyerCoalition::~BuyerCoalition() = default;
 
-BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(kNaN) {
+BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(kNaN), now_(kMetrics) {
   const Params& q = run.params();
   n_ = static_cast<std::uint32_t>(q.integer("buyers"));
   coordination_ = coordination_of(q.choice("coordination"));
@@ -239,9 +235,6 @@ BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(k
   prior_price_ = bc::collective_price(value_, cost_, fringe_price_, power_).price;
   if (!std::isfinite(prior_price_)) prior_price_ = kInf;  // no buyer can pay the cost: nothing to gain
   blocks_.resize((n_ + kBlock - 1) / kBlock);
-  now_.assign(kMetrics.size(), kNaN);
-  sums_.assign(kMetrics.size(), 0.0);
-  counts_.assign(kMetrics.size(), 0);
 }
 
 template <class F>
@@ -511,17 +504,15 @@ void BuyerCoalition::step(std::int64_t round) {
   now_[MaxSurplus] = accounts_.max_surplus / n;
   now_[Welfare] = now_[BuyerSurplus] + now_[SellerProfit] + now_[FringeSurplus];
   now_[BuyerShare] = now_[Welfare] != 0 ? now_[BuyerSurplus] / now_[Welfare] : kNaN;
-  for (std::size_t m = 0; m < kMetrics.size(); ++m)
-    if (std::isfinite(now_[m])) sums_[m] += now_[m], ++counts_[m];
+  now_.close_round();
 }
 
 void BuyerCoalition::record(Run& run) {
-  for (std::size_t m = 0; m < kMetrics.size(); ++m) run.record(fmt::format("{}_t", kMetrics[m].name), now_[m]);
+  now_.record(run);
 }
 
 void BuyerCoalition::finish(Run& run) {
-  for (std::size_t m = 0; m < kMetrics.size(); ++m)
-    run.set(kMetrics[m].name, counts_[m] > 0 ? sums_[m] / static_cast<double>(counts_[m]) : kNaN);
+  now_.finish(run);
   run.set("activated", activation_round_ > 0 ? 1.0 : 0.0);
   run.set("activation_round", activation_round_ > 0 ? static_cast<double>(activation_round_) : kNaN);
   run.set("final_coalition_size", static_cast<double>(pledgers_) / n_);

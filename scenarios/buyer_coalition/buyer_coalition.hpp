@@ -21,6 +21,7 @@
 
 #include "markets/disclosure.hpp"
 #include "markets/network.hpp"
+#include "analysis/round_metrics.hpp"
 #include "sim/scenario.hpp"
 
 namespace marketsim {
@@ -120,8 +121,7 @@ class BuyerCoalition {
 
   std::vector<Block> blocks_;
   Accounts accounts_;
-  std::vector<double> now_, sums_;
-  std::vector<std::int64_t> counts_;
+  analysis::RoundMetrics now_;  // this round's outcomes and their means over rounds
 };
 
 }  // namespace marketsim

@@ -15,6 +15,7 @@
 #include <limits>
 #include <numeric>
 
+#include "analysis/round_metrics.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -69,12 +70,7 @@ constexpr std::uint32_t kPlatformTag = 2;  // the platform's initial estimate (a
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-struct Metric {
-  const char* name;
-  const char* unit;
-  const char* doc;
-};
-constexpr std::array<Metric, 11> kMetrics = {{
+constexpr std::array<analysis::RoundMetric, 11> kMetrics = {{
     {"share_club", "1", "mean share of the deals of the club_size largest suppliers (tracked under every rule; NaN if none)"},
     {"share_others", "1", "mean share of the other suppliers' deals (NaN if none)"},
     {"share_dispersion", "1", "coefficient of variation of the shares of all deals (NaN without deals)"},
@@ -132,14 +128,14 @@ ScenarioInfo describe_contract_disclosure() {
           [](const Params& q) { return q.real("outside_low") <= q.real("outside_high"); });
   p.check({"value_spread", "value_mean"}, "value_spread <= value_mean",
           [](const Params& q) { return q.real("value_spread") <= q.real("value_mean"); });
-  for (const auto& m : kMetrics) s.scalar(m.name, m.unit, fmt::format("{}, mean over rounds 1..T (NaN rounds skipped)", m.doc));
-  for (const auto& m : kMetrics) s.series_output(fmt::format("{}_t", m.name), m.unit, fmt::format("{} (NaN at round 0)", m.doc));
+  analysis::RoundMetrics::declare_scalars(s, kMetrics);
+  analysis::RoundMetrics::declare_series(s, kMetrics);
   return s;
 }
 
 ContractDisclosure::~ContractDisclosure() = default;
 
-ContractDisclosure::ContractDisclosure(Run& run) : seed_(run.seed()) {
+ContractDisclosure::ContractDisclosure(Run& run) : seed_(run.seed()), now_(kMetrics) {
   const Params& q = run.params();
   n_ = static_cast<std::uint32_t>(q.integer("suppliers"));
   belief_rule_ = belief_rule(q.choice("belief_rule"));
@@ -177,9 +173,6 @@ ContractDisclosure::ContractDisclosure(Run& run) : seed_(run.seed()) {
   for (std::int64_t k = 0; k < q.integer("club_size"); ++k) club_[order[static_cast<std::size_t>(k)]] = 1;
   offer_.assign(n_, kNaN);
   share_.assign(n_, kNaN);
-  now_.assign(kMetrics.size(), kNaN);
-  sums_.assign(kMetrics.size(), 0.0);
-  counts_.assign(kMetrics.size(), 0);
 }
 
 void ContractDisclosure::step(std::int64_t t) {
@@ -234,17 +227,15 @@ void ContractDisclosure::step(std::int64_t t) {
   now_[IncomeClub] = club_n > 0 ? club_income / static_cast<double>(club_n) : kNaN;
   now_[IncomeOthers] = club_n < n_ ? other_income / static_cast<double>(n_ - club_n) : kNaN;
   now_[BeliefClub] = club_n > 0 ? belief_sum / static_cast<double>(club_n) : kNaN;
-  for (std::size_t m = 0; m < kMetrics.size(); ++m)
-    if (std::isfinite(now_[m])) sums_[m] += now_[m], ++counts_[m];
+  now_.close_round();
 }
 
 void ContractDisclosure::record(Run& run) {
-  for (std::size_t m = 0; m < kMetrics.size(); ++m) run.record(fmt::format("{}_t", kMetrics[m].name), now_[m]);
+  now_.record(run);
 }
 
 void ContractDisclosure::finish(Run& run) {
-  for (std::size_t m = 0; m < kMetrics.size(); ++m)
-    run.set(kMetrics[m].name, counts_[m] > 0 ? sums_[m] / static_cast<double>(counts_[m]) : kNaN);
+  now_.finish(run);
 }
 
 MARKETSIM_SCENARIO(describe_contract_disclosure, ContractDisclosure);

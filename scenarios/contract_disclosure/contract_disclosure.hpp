@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "markets/disclosure.hpp"
+#include "analysis/round_metrics.hpp"
 #include "sim/scenario.hpp"
 
 namespace marketsim {
@@ -79,8 +80,7 @@ class ContractDisclosure {
   std::vector<std::uint8_t> club_;
   std::vector<contract_disclosure::Belief> belief_;
   std::vector<contract_disclosure::Learner> learner_;
-  std::vector<double> now_, sums_;
-  std::vector<std::int64_t> counts_;
+  analysis::RoundMetrics now_;  // this round's outcomes and their means over rounds
 };
 
 }  // namespace marketsim
