@@ -184,12 +184,15 @@ TEST(BuyerCoalition, CoalitionPriceIsTheClosedForm) {
 }
 
 TEST(BuyerCoalition, SameOutputAtOneAndTwoThreads) {
-  const auto kv = with(kSmall, {{"buyers", "20000"}, {"threshold", "2000"}, {"rounds", "8"}});
-  ms::RunResult one, two;
-  tbb::task_arena(1).execute([&] { one = run(kv, 21); });
-  tbb::task_arena(2).execute([&] { two = run(kv, 21); });
-  EXPECT_TRUE(one == two);
-  EXPECT_EQ(one.scalars[scalar("activated")], 1.0);
+  for (const char* rule : {"private", "group", "public"}) {
+    const auto kv = with(kSmall, {{"buyers", "20000"}, {"threshold", "2000"}, {"rounds", "8"}, {"disclosure", rule}});
+    ms::RunResult one, two;
+    tbb::task_arena(1).execute([&] { one = run(kv, 21); });
+    tbb::task_arena(2).execute([&] { two = run(kv, 21); });
+    EXPECT_TRUE(one == two) << rule;
+    EXPECT_EQ(one.scalars[scalar("activated")], 1.0) << rule;
+    EXPECT_FALSE(one == run(kv, 22)) << rule;  // and a different seed differs
+  }
 }
 
 TEST(BuyerCoalition, CoordinationRaisesBuyerSurplusAgainstStrongDataMining) {
