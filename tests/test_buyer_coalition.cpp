@@ -65,23 +65,27 @@ KV with(KV kv, const KV& more) {
 
 TEST(BuyerCoalitionPrice, CollectiveNashClosedForm) {
   // min(v, f) = 0.9, 0.8, 0.6: mean 0.7667; P = 0.3 + 0.5 (0.7667 - 0.3) = 0.5333; all buy.
-  const std::vector<double> v = {1.0, 0.8, 0.6};
-  auto p = bc::collective_price(v, 0.3, 0.9, 0.5);
+  const std::vector<double> v = {1.0, 0.8, 0.6}, f(3, 0.9);
+  auto p = bc::collective_price(v, f, 0.3, 0.5);
   EXPECT_NEAR(p.price, 0.3 + 0.5 * ((0.9 + 0.8 + 0.6) / 3 - 0.3), 1e-12);
   EXPECT_EQ(p.buyers, 3u);
-  EXPECT_DOUBLE_EQ(bc::collective_price(v, 0.3, 0.9, 1.0).price, 0.3);            // all power: the cost
+  EXPECT_DOUBLE_EQ(bc::collective_price(v, f, 0.3, 1.0).price, 0.3);            // all power: the cost
   // No power: P = 0.767 drops the 0.6 member, then P = 0.85 drops 0.8, then P = min(1, 0.9) = 0.9.
-  p = bc::collective_price(v, 0.3, 0.9, 0.0);
+  p = bc::collective_price(v, f, 0.3, 0.0);
   EXPECT_NEAR(p.price, 0.9, 1e-12);
   EXPECT_EQ(p.buyers, 1u);
   // No fringe, no power: P = mean v = 0.675 > 0.35, so that member drops out and P = 1.
-  const std::vector<double> w = {1.0, 0.35};
-  p = bc::collective_price(w, 0.3, std::numeric_limits<double>::infinity(), 0.0);
+  const std::vector<double> w = {1.0, 0.35}, none(2, std::numeric_limits<double>::infinity());
+  p = bc::collective_price(w, none, 0.3, 0.0);
   EXPECT_DOUBLE_EQ(p.price, 1.0);
   EXPECT_EQ(p.buyers, 1u);
+  // Members' own fringe options (f + d_i): min(v, f_i) = 0.95, 0.8, 0.6 -> P = 0.3 + 0.5 (0.7833 - 0.3).
+  const std::vector<double> own = {0.95, 1.2, 0.9};
+  EXPECT_NEAR(bc::collective_price(v, own, 0.3, 0.5).price, 0.3 + 0.5 * ((0.95 + 0.8 + 0.6) / 3 - 0.3), 1e-12);
   const std::vector<double> poor = {0.1, 0.2};
-  EXPECT_TRUE(std::isnan(bc::collective_price(poor, 0.3, 0.9, 0.5).price));
-  EXPECT_THROW(bc::collective_price(v, 0.3, 0.9, 1.5), ms::Error);
+  EXPECT_TRUE(std::isnan(bc::collective_price(poor, none, 0.3, 0.5).price));
+  EXPECT_THROW(bc::collective_price(v, f, 0.3, 1.5), ms::Error);
+  EXPECT_THROW(bc::collective_price(v, none, 0.3, 0.5), ms::Error);  // sizes differ
 }
 
 TEST(BuyerCoalitionPrice, UniformBasePriceHandCases) {
@@ -156,6 +160,7 @@ TEST(BuyerCoalition, PublicZeroToleranceOnePriceFromRoundTwo) {
 }
 
 TEST(BuyerCoalition, SurplusAccountingFromTradeRecordsEveryRound) {
+  double fringe_sales = 0;
   for (const char* coord : {"none", "coalition", "pact"})
     for (const char* rule : {"private", "group", "public", "delayed"}) {
       const auto kv = with(kSmall, {{"coordination", coord}, {"disclosure", rule}, {"value_dist", "lognormal"}});
@@ -169,17 +174,19 @@ TEST(BuyerCoalition, SurplusAccountingFromTradeRecordsEveryRound) {
           if (m.trades()[i] == ms::BuyerCoalition::Trade::seller) profit += m.prices()[i] - 0.3;
         ASSERT_NEAR(profit, a.seller_profit, 1e-9 * (1 + std::abs(profit)));
         EXPECT_GE(a.deadweight_loss, -1e-12);
+        fringe_sales += a.fringe_surplus;
       });
     }
+  EXPECT_GT(fringe_sales, 0.0);  // every term is exercised: some buyers do go to the fringe
 }
 
 TEST(BuyerCoalition, CoalitionPriceIsTheClosedForm) {
   each_round(with(kSmall, {{"coordination", "coalition"}}), 9, [&](const ms::BuyerCoalition& m, std::int64_t t) {
     ASSERT_TRUE(m.active());
-    std::vector<double> v;
+    std::vector<double> v, f;
     for (std::size_t i = 0; i < m.values().size(); ++i)
-      if (m.members()[i]) v.push_back(m.values()[i]);
-    EXPECT_EQ(m.coalition_price(), bc::collective_price(v, 0.3, 0.9, 0.5).price) << "round " << t;
+      if (m.members()[i]) v.push_back(m.values()[i]), f.push_back(m.fringe_options()[i]);
+    EXPECT_EQ(m.coalition_price(), bc::collective_price(v, f, 0.3, 0.5).price) << "round " << t;
   });
 }
 

@@ -1,4 +1,4 @@
-// contract_disclosure: belief rules and the platform's staircase on hand cases, and the
+// contract_disclosure: belief rules on hand cases, and the
 // seed's claim as a mean over replications with a 95% confidence interval: under
 // max_observed club members' terms rise with sharing; under averaging, sharing lowers the
 // terms of members who were above the club's average without sharing
@@ -74,25 +74,6 @@ TEST(ContractDisclosureBelief, RulesOnHandCases) {
   cd::update_belief(b, cd::BeliefRule::bayes, {}, 0.5, 2);  // nothing seen: unchanged
   EXPECT_DOUBLE_EQ(b.value, (2 * 0.2 + 1.4) / 5);
   EXPECT_THROW(cd::update_belief(b, cd::BeliefRule::average, seen, 1.5, 1), ms::Error);
-}
-
-TEST(ContractDisclosureBelief, PlatformStaircase) {
-  const double inf = std::numeric_limits<double>::infinity();
-  cd::Learner l{inf, -inf, 0.3};
-  EXPECT_DOUBLE_EQ(cd::next_offer(l, 0.02), 0.3);
-  cd::learn(l, 0.3, true, 0.0);  // accepted: probe down
-  EXPECT_DOUBLE_EQ(cd::next_offer(l, 0.02), 0.28);
-  cd::learn(l, 0.28, false, 0.0);  // refused: back to the accepted share
-  EXPECT_DOUBLE_EQ(cd::next_offer(l, 0.02), 0.3);
-  cd::learn(l, 0.3, true, 0.01);  // the refusal fades (0.28 -> 0.27), not yet by a step
-  EXPECT_DOUBLE_EQ(cd::next_offer(l, 0.02), 0.3);
-  cd::learn(l, 0.3, true, 0.02);  // now it has (0.25): probe again
-  EXPECT_DOUBLE_EQ(cd::next_offer(l, 0.02), 0.28);
-  cd::learn(l, 0.3, false, 0.0);  // the accepted share is refused: demands rose, go up
-  EXPECT_DOUBLE_EQ(cd::next_offer(l, 0.02), 0.32);
-  cd::Learner fresh{inf, -inf, 0.3};
-  cd::learn(fresh, 0.3, false, 0.0);  // refused before any acceptance: step up
-  EXPECT_DOUBLE_EQ(cd::next_offer(fresh, 0.02), 0.32);
 }
 
 TEST(ContractDisclosure, SharingRaisesMembersTermsUnderMaxObserved) {

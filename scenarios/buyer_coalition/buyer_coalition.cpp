@@ -32,27 +32,31 @@
 namespace marketsim {
 namespace buyer_coalition {
 
-CollectivePrice collective_price(std::span<const double> values, double cost, double fringe, double power) {
+CollectivePrice collective_price(std::span<const double> values, std::span<const double> fringe, double cost,
+                                 double power) {
   if (!(power >= 0 && power <= 1))
     throw Error(fmt::format("buyer_coalition::collective_price: power must be in [0, 1], got {}", power));
+  if (fringe.size() != values.size())
+    throw Error(fmt::format("buyer_coalition::collective_price: {} values but {} fringe prices", values.size(), fringe.size()));
+  // A member stays in while the seller's price is worth paying: min(v, its fringe price) >= P.
+  const auto worth = [&](std::size_t i) { return std::min(values[i], fringe[i]); };
   double floor = -std::numeric_limits<double>::infinity();  // members below it have dropped out
   for (;;) {
     double total = 0, exit_payoff = 0;
     std::size_t m = 0;
-    for (const double v : values) {
-      if (v < floor) continue;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (worth(i) < floor) continue;
       ++m;
-      total += v - cost;                         // surplus of the members' trades
-      exit_payoff += std::max(v - fringe, 0.0);  // threat: every member exits to the fringe
+      total += values[i] - cost;                            // surplus of the members' trades
+      exit_payoff += std::max(values[i] - fringe[i], 0.0);  // threat: every member exits to the fringe
     }
     if (m == 0) return {std::numeric_limits<double>::quiet_NaN(), 0};
     // Members' payoff u1 = d1 + a (S - d1 - 0); the price collects the rest:
-    // P = (sum v - u1) / m = c + (1 - a)(mean min(v, f) - c).
+    // P = (sum v - u1) / m = c + (1 - a)(mean min(v, f_i) - c).
     const auto deal = bargaining::nash_transferable(total, exit_payoff, 0.0, power);
-    double price = deal.agreement ? cost + (total - deal.u1) / static_cast<double>(m) : cost;
-    price = std::clamp(price, cost, std::max(cost, fringe));
+    const double price = deal.agreement ? cost + (total - deal.u1) / static_cast<double>(m) : cost;
     std::size_t buyers = 0;
-    for (const double v : values) buyers += v >= floor && v >= price;
+    for (std::size_t i = 0; i < values.size(); ++i) buyers += worth(i) >= floor && worth(i) >= price;
     if (buyers == m) return {price, m};
     floor = price;
   }
@@ -92,6 +96,7 @@ constexpr std::uint32_t kValueTag = 1;      // buyer values (agent = buyer, roun
 constexpr std::uint32_t kSignalTag = 2;     // the seller's noisy data on each value (agent = buyer)
 constexpr std::uint32_t kNetworkTag = 3;    // the social network
 constexpr std::uint32_t kOrganiserTag = 4;  // which buyers organise the coalition (arrival order)
+constexpr std::uint32_t kDistanceTag = 5;   // each buyer's taste for the seller's product over the fringe's
 constexpr std::uint32_t kBlock = 4096;      // buyers per block of a parallel round
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -145,8 +150,11 @@ ScenarioInfo describe_buyer_coalition() {
   p.boolean("fringe", true, "a competitive fringe sells at fringe_price to anyone (every buyer's outside option)");
   p.real("fringe_price", 0.9, {0, 1e6}, "money", "the fringe's price f (>= cost)");
   p.real("fringe_cost", 0.8, {0, 1e6}, "money", "the fringe's unit cost (<= fringe_price)");
+  p.real("fringe_distance", 0.05, {0, 1e6}, "money",
+         "mean of d_i ~ U[0, 2 fringe_distance]: buyer i values the fringe's product d_i less than the seller's");
   p.real("seller_info_sd", 0.1, {0, 1e6}, "money", "sd of the seller's noisy signal of each buyer's value (small = strong data mining)");
-  p.real("price_step", 0.02, {0, 1e6}, "money", "the seller's adaptation: after an acceptance it asks at least this much more, after a refusal this much less");
+  p.real("price_step", 0.02, {0, 1e6}, "money", "the seller's staircase step: it probes this much higher after an acceptance, asks this much less after a refusal");
+  p.real("forget", 0.002, {0, 1e6}, "money", "per round, the seller's memory of a refusal fades by this much (so it probes again)");
   add_network_params(p, "buyers", {NetworkKind::small_world, 10, 0.1});
   p.choice("coordination", "pact", {"none", "coalition", "pact"},
            "none: buyers face the seller one by one; coalition: binds at any size; pact: binds once `threshold` buyers pledged");
@@ -191,10 +199,13 @@ BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(k
   fringe_ = q.boolean("fringe");
   fringe_price_ = fringe_ ? q.real("fringe_price") : kInf;
   fringe_cost_ = q.real("fringe_cost");
+  const double distance = fringe_ ? q.real("fringe_distance") : 0.0;
+  fringe_cap_ = fringe_price_ + 2 * distance;  // the most any buyer's fringe option is worth to the seller
   join_cost_ = q.real("join_cost");
   power_ = q.real("bargaining_power");
   tolerance_ = q.real("tolerance");
   price_step_ = q.real("price_step");
+  forget_ = q.real("forget");
   threshold_ = q.integer("threshold");
   lag_ = rule_ == disclosure::Rule::delayed ? q.integer("lag") : 0;
   organisers_ = q.integer("organisers");
@@ -202,14 +213,19 @@ BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(k
   const bool lognormal = q.choice("value_dist") == "lognormal";
   const double mean = q.real("value_mean"), spread = q.real("value_spread"), info_sd = q.real("seller_info_sd");
   value_.resize(n_);
-  estimate_.resize(n_);
+  ask_.resize(n_);
+  fringe_option_.resize(n_);
   tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, n_, kBlock), [&](const auto& r) {
     for (std::uint32_t i = r.begin(); i != r.end(); ++i) {
       Stream s(seed_, kValueTag, i);
       value_[i] = lognormal ? mean * std::exp(spread * boost::random::normal_distribution<double>(0, 1)(s) - spread * spread / 2)
                             : mean - spread + 2 * spread * s.uniform01();
       Stream noise(seed_, kSignalTag, i);
-      estimate_[i] = value_[i] + info_sd * boost::random::normal_distribution<double>(0, 1)(noise);
+      // The seller's staircase works on minus the price (agents/staircase.hpp: lower is better
+      // for the proposer); it starts from the noisy signal of the value.
+      ask_[i] = {kInf, -kInf, -(value_[i] + info_sd * boost::random::normal_distribution<double>(0, 1)(noise))};
+      Stream d(seed_, kDistanceTag, i);
+      fringe_option_[i] = fringe_price_ + 2 * distance * d.uniform01();  // f + d_i (+inf without a fringe)
     }
   });
   network_ = build_network(q, n_, seed_, kNetworkTag);
@@ -232,7 +248,7 @@ BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(k
   lowest_price_.assign(coalition_prices_.size(), kInf);
   lowest_group_price_.assign(coalition_prices_.size(), kInf);
   // Before any coalition price is seen, buyers expect the collective price of the whole market.
-  prior_price_ = bc::collective_price(value_, cost_, fringe_price_, power_).price;
+  prior_price_ = bc::collective_price(value_, fringe_option_, cost_, power_).price;
   if (!std::isfinite(prior_price_)) prior_price_ = kInf;  // no buyer can pay the cost: nothing to gain
   blocks_.resize((n_ + kBlock - 1) / kBlock);
 }
@@ -278,9 +294,9 @@ void BuyerCoalition::post_offers(std::uint32_t t) {
   }
   std::vector<double> thresholds;
   for (std::uint32_t i = 0; i < n_; ++i)
-    if (priced(i) && banded(i)) thresholds.push_back(std::min(estimate_[i], fringe_price_));
+    if (priced(i) && banded(i)) thresholds.push_back(std::min(ask(i), fringe_cap_));
   base_price_ = thresholds.empty() ? kNaN : bc::uniform_base_price(thresholds, cost_, tolerance_, audience_cap);
-  const double band_top = std::min({base_price_ + tolerance_, audience_cap + tolerance_, fringe_price_});
+  const double band_top = std::min({base_price_ + tolerance_, audience_cap + tolerance_, fringe_cap_});
   for_blocks([&](std::size_t, std::uint32_t begin, std::uint32_t end) {
     for (std::uint32_t i = begin; i < end; ++i) {
       reference_[i] = reference(i, t);
@@ -288,10 +304,10 @@ void BuyerCoalition::post_offers(std::uint32_t t) {
         offer_[i] = kNaN;
         continue;
       }
-      // Never more than the fringe or the buyer's own reference + tol (it would refuse).
-      const double cap = std::min(fringe_price_, std::isfinite(reference_[i]) ? reference_[i] + tolerance_ : kInf);
-      offer_[i] = banded(i) ? std::min(std::max(std::min(estimate_[i], fringe_price_), base_price_), std::min(band_top, cap))
-                            : std::min(std::max(estimate_[i], cost_), cap);
+      // Never more than any buyer's fringe option or the buyer's own reference + tol.
+      const double cap = std::min(fringe_cap_, std::isfinite(reference_[i]) ? reference_[i] + tolerance_ : kInf);
+      offer_[i] = banded(i) ? std::min(std::max(std::min(ask(i), fringe_cap_), base_price_), std::min(band_top, cap))
+                            : std::min(std::max(ask(i), cost_), cap);
     }
   });
 }
@@ -342,7 +358,7 @@ void BuyerCoalition::pledge(std::uint32_t t) {
                                ? 1.0
                                : std::min(1.0, share * n / static_cast<double>(threshold_));
       const double v = value_[i];
-      const double now = std::max({0.0, v - offer_[i], v - fringe_price_});
+      const double now = std::max({0.0, v - offer_[i], v - fringe_option_[i]});
       const double gain = binds * (std::max(0.0, v - believed) - now);
       if (gain > join_cost_) next_pledged_[i] = 1, ++count;
     }
@@ -375,11 +391,12 @@ void BuyerCoalition::bargain() {
       member_[i] = pledged_[i];
     }
   });
-  std::vector<double> values;
+  std::vector<double> values, options;
   values.reserve(static_cast<std::size_t>(pledgers_));
+  options.reserve(static_cast<std::size_t>(pledgers_));
   for (std::uint32_t i = 0; i < n_; ++i)
-    if (member_[i]) values.push_back(value_[i]);
-  coalition_price_ = bc::collective_price(values, cost_, fringe_price_, power_).price;
+    if (member_[i]) values.push_back(value_[i]), options.push_back(fringe_option_[i]);
+  coalition_price_ = bc::collective_price(values, options, cost_, power_).price;
   if ((rule_ == disclosure::Rule::public_ || rule_ == disclosure::Rule::group) && std::isfinite(coalition_price_) &&
       std::isfinite(base_price_)) {
     // Published at once to the banded audience (everyone under public, the pledgers under
@@ -396,7 +413,6 @@ void BuyerCoalition::bargain() {
 }
 
 void BuyerCoalition::trade() {
-  const double best_alternative_cost = std::min(cost_, fringe_ ? fringe_cost_ : kInf);
   for_blocks([&](std::size_t b, std::uint32_t begin, std::uint32_t end) {
     Block local;
     for (std::uint32_t i = begin; i < end; ++i) {
@@ -404,30 +420,35 @@ void BuyerCoalition::trade() {
       const bool member = active_ && member_[i];
       const double p = member ? coalition_price_ : offer_[i];
       const double ref = reference_[i];
-      // The seller's offer is taken if it is affordable, no worse than the fringe, and within
-      // tolerance of the reference price; members are bound to the collective price.
-      const bool take = std::isfinite(p) && p <= v && p <= fringe_price_ &&
+      // The fringe's product is worth v - d_i to buyer i, and costs it f = fringe_price:
+      // its fringe option is v - (f + d_i), with option = f + d_i.
+      const double option = fringe_option_[i], distance = option - fringe_price_;
+      // The seller's offer is taken if it is affordable, no worse than the fringe
+      // (v - p >= v - d_i - f), and, for non-members, within tolerance of the reference.
+      const bool take = std::isfinite(p) && p <= v && p <= option &&
                         (member || !std::isfinite(ref) || p <= ref + tolerance_);
       Trade kind = Trade::none;
-      double realised = 0, paid = kNaN;
+      double paid = kNaN, gain = 0, realised = 0;  // price, buyer's trade surplus, total trade surplus
       if (take) {
-        kind = Trade::seller, paid = p, realised = v - cost_;
+        kind = Trade::seller, paid = p, gain = v - p, realised = v - cost_;
         ++local.seller;
         local.price_sum += p;
         local.price_sq += p * p;
         local.lowest = std::min(local.lowest, p);
         if (pledged_[i]) local.lowest_pledger = std::min(local.lowest_pledger, p);
         local.accounts.seller_profit += p - cost_;
-      } else if (fringe_ && v >= fringe_price_) {
-        kind = Trade::fringe, paid = fringe_price_, realised = v - fringe_cost_;
+      } else if (fringe_ && v >= option) {
+        kind = Trade::fringe, paid = fringe_price_, gain = v - option, realised = v - distance - fringe_cost_;
         ++local.fringe;
         local.accounts.fringe_surplus += fringe_price_ - fringe_cost_;
       }
-      const double buyer = (kind == Trade::none ? 0.0 : v - paid) - joined_now_[i];
+      const double buyer = gain - joined_now_[i];
       trade_[i] = kind;
       price_[i] = paid;
       surplus_[i] += buyer;
-      const double best = std::max(0.0, v - best_alternative_cost);
+      // The best trade for this buyer: the seller's product at cost c, or the fringe's,
+      // worth d_i less, at cost c_f, or none.
+      const double best = std::max({0.0, v - cost_, fringe_ ? v - distance - fringe_cost_ : 0.0});
       local.accounts.buyer_surplus += buyer;
       local.accounts.joining_costs += joined_now_[i];
       local.accounts.max_surplus += best;
@@ -438,15 +459,16 @@ void BuyerCoalition::trade() {
   });
 }
 
+double BuyerCoalition::ask(std::uint32_t i) const { return -next_offer(ask_[i], price_step_); }
+
 void BuyerCoalition::learn() {
-  // Accepted at p: the value is at least p, so ask at least p + step next time; refused
-  // (for whatever reason): ask at most p - step.
+  // Every offered non-member updates the seller's staircase: an acceptance at p means the
+  // buyer pays at least p, a refusal (for whatever reason) that it pays less.
   for_blocks([&](std::size_t, std::uint32_t begin, std::uint32_t end) {
     for (std::uint32_t i = begin; i < end; ++i) {
       if (active_ && member_[i]) continue;
       const double p = offer_[i];
-      if (!std::isfinite(p)) continue;
-      estimate_[i] = trade_[i] == Trade::seller ? std::max(estimate_[i], p + price_step_) : std::min(estimate_[i], p - price_step_);
+      if (std::isfinite(p)) marketsim::learn(ask_[i], -p, trade_[i] == Trade::seller, forget_);
     }
   });
 }

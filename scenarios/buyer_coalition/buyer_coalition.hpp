@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "agents/staircase.hpp"
 #include "markets/disclosure.hpp"
 #include "markets/network.hpp"
 #include "analysis/round_metrics.hpp"
@@ -30,19 +31,21 @@ ScenarioInfo describe_buyer_coalition();
 
 namespace buyer_coalition {
 
-// Generalised Nash price for a coalition whose members (values `values`) all buy one unit
-// at one price P from a seller of unit cost `cost`; threat point: every member exits to
-// the fringe (payoff max(v - fringe, 0); the seller loses the sales). With buyers' power a:
-//   P = c + (1 - a) (mean_i min(v_i, fringe) - c),
-// clamped to [c, fringe] (fringe = +inf without a fringe). The members who buy are the
-// largest set K with v_i >= P(K) (found by dropping members below the price until none
-// is; dropping raises P, so it stops). Returns P and how many of `values` buy, or
-// NaN and 0 when no member can pay the cost. Error on power outside [0, 1].
+// Generalised Nash price for a coalition whose members (values v_i, fringe options f_i =
+// fringe price + the member's distance d_i, +inf without a fringe) all buy one unit at one
+// price P from a seller of unit cost c; threat point: every member exits to the fringe
+// (payoff max(v_i - f_i, 0); the seller loses the sales). With buyers' power a:
+//   P = c + (1 - a) (mean_i min(v_i, f_i) - c),
+// and P = c when that mean is below c. The members who buy are the largest set K with
+// min(v_i, f_i) >= P(K) (found by dropping members below the price until none is;
+// dropping raises P, so it stops). Returns P and how many buy, or NaN and 0 when no
+// member can pay the cost. Error on power outside [0, 1] or sizes that differ.
 struct CollectivePrice {
   double price;
   std::size_t buyers;
 };
-CollectivePrice collective_price(std::span<const double> values, double cost, double fringe, double power);
+CollectivePrice collective_price(std::span<const double> values, std::span<const double> fringe, double cost,
+                                 double power);
 
 // The uniform base price P of a seller facing buyers whose acceptance thresholds
 // (largest acceptable price) it estimates as `thresholds`, when the lowest published
@@ -68,6 +71,7 @@ class BuyerCoalition {
 
   // For tests and benchmarks: this round's records, per buyer.
   std::span<const double> values() const { return value_; }
+  std::span<const double> fringe_options() const { return fringe_option_; }  // f + d_i
   std::span<const double> offers() const { return offer_; }  // the seller's posted offers
   std::span<const double> prices() const { return price_; }  // NaN unless bought
   std::span<const Trade> trades() const { return trade_; }
@@ -93,6 +97,7 @@ class BuyerCoalition {
   void bargain();
   void trade();
   void learn();
+  double ask(std::uint32_t i) const;  // the price the seller's staircase asks of buyer i
   // The lowest price buyer i sees among the deals disclosed by the end of round t-1
   // (the last round, or the last lag+1 rounds under `delayed`); NaN if it sees none.
   double reference(std::uint32_t i, std::uint32_t t) const;
@@ -101,14 +106,15 @@ class BuyerCoalition {
   std::uint32_t n_;
   Coordination coordination_;
   disclosure::Rule rule_;
-  double cost_, fringe_price_, fringe_cost_, join_cost_, power_, tolerance_, price_step_, prior_price_;
+  double cost_, fringe_price_, fringe_cap_, fringe_cost_, join_cost_, power_, tolerance_, price_step_, forget_, prior_price_;
   bool fringe_;
   std::int64_t threshold_, lag_, organisers_;
   Network network_;
   std::unique_ptr<disclosure::Channel> channel_;
 
   // Buyers (structure of arrays).
-  std::vector<double> value_, estimate_, offer_, price_, reference_, surplus_;
+  std::vector<Staircase> ask_;  // the seller's, per buyer, on minus the price
+  std::vector<double> value_, fringe_option_, offer_, price_, reference_, surplus_;
   std::vector<Trade> trade_;
   std::vector<std::uint8_t> pledged_, member_, next_pledged_, organiser_;
   std::vector<std::int64_t> signature_;  // 1 per pledger, for the pledge settlement

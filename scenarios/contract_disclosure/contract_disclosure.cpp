@@ -42,24 +42,6 @@ void update_belief(Belief& b, BeliefRule rule, std::span<const double> seen, dou
   }
 }
 
-double next_offer(const Learner& l, double step) {
-  double s = l.initial;
-  // Probe one step down only once the last refusal there has faded by a further step.
-  if (std::isfinite(l.accepted)) s = l.accepted - step > l.refused + step ? l.accepted - step : l.accepted;
-  else if (std::isfinite(l.refused)) s = l.refused + step;
-  return std::clamp(s, 0.0, 1.0);
-}
-
-void learn(Learner& l, double offer, bool accepted, double forget) {
-  l.refused -= forget;  // old refusals fade: the platform probes again
-  if (accepted) {
-    l.accepted = offer;
-    return;
-  }
-  l.refused = std::max(l.refused, offer);
-  if (offer >= l.accepted) l.accepted = std::numeric_limits<double>::infinity();  // demands rose past it
-}
-
 }  // namespace contract_disclosure
 
 namespace {
@@ -180,7 +162,7 @@ void ContractDisclosure::step(std::int64_t t) {
   double club_income = 0, other_income = 0;
   std::int64_t club_deals = 0, other_deals = 0, failed = 0, club_failed = 0, club_n = 0;
   for (std::uint32_t i = 0; i < n_; ++i) {
-    const double s = std::min(max_share_, cd::next_offer(learner_[i], step_));
+    const double s = std::clamp(next_offer(learner_[i], step_), 0.0, max_share_);
     offer_[i] = s;
     const double reservation = std::min(1.0, std::max(outside_[i], belief_[i].value));
     const bool deal = s >= reservation;
@@ -199,7 +181,7 @@ void ContractDisclosure::step(std::int64_t t) {
       club_failed += club_[i];
       payoff += outside_[i] * value_[i];
     }
-    cd::learn(learner_[i], s, deal, forget_);
+    learn(learner_[i], s, deal, forget_);
   }
   // Beliefs: each supplier sees the deals that became visible to it this round (its own of
   // round t; others' of round t, or of round t - lag under `delayed`).

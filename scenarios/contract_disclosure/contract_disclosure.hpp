@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "agents/staircase.hpp"
 #include "markets/disclosure.hpp"
 #include "analysis/round_metrics.hpp"
 #include "sim/scenario.hpp"
@@ -43,16 +44,6 @@ struct Belief {
 };
 void update_belief(Belief& belief, BeliefRule rule, std::span<const double> seen, double rate, double weight0);
 
-// The platform's staircase with bounds: `accepted` the smallest share accepted (inf: none
-// yet), `refused` the largest share refused (-inf: none; it decays by `forget` a round, so
-// the platform probes again). Next offer: accepted - step if that is above refused + step
-// (the refusal has faded by a step), else accepted; with no acceptance yet, refused + step, or `initial`. Clamped to [0, 1].
-struct Learner {
-  double accepted, refused, initial;
-};
-double next_offer(const Learner& l, double step);
-void learn(Learner& l, double offer, bool accepted, double forget);
-
 }  // namespace contract_disclosure
 
 class ContractDisclosure {
@@ -79,7 +70,7 @@ class ContractDisclosure {
   std::vector<double> value_, outside_, offer_, share_;
   std::vector<std::uint8_t> club_;
   std::vector<contract_disclosure::Belief> belief_;
-  std::vector<contract_disclosure::Learner> learner_;
+  std::vector<Staircase> learner_;  // the platform's, per supplier (agents/staircase.hpp)
   analysis::RoundMetrics now_;  // this round's outcomes and their means over rounds
 };
 
