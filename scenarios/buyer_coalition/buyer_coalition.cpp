@@ -244,9 +244,9 @@ BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(k
   signature_.assign(n_, 0);
   const auto order = pledges::arrival_order(seed_, kOrganiserTag, 0, n_);
   for (std::int64_t k = 0; k < organisers_; ++k) organiser_[order[static_cast<std::size_t>(k)]] = 1;
-  coalition_prices_.assign(static_cast<std::size_t>(q.integer("rounds")) + 1, kNaN);
-  lowest_price_.assign(coalition_prices_.size(), kInf);
-  lowest_group_price_.assign(coalition_prices_.size(), kInf);
+  coalition_prices_.assign(1, kNaN);  // index = round; grown by step()
+  lowest_price_.assign(1, kInf);
+  lowest_group_price_.assign(1, kInf);
   // Before any coalition price is seen, buyers expect the collective price of the whole market.
   prior_price_ = bc::collective_price(value_, fringe_option_, cost_, power_).price;
   if (!std::isfinite(prior_price_)) prior_price_ = kInf;  // no buyer can pay the cost: nothing to gain
@@ -475,7 +475,7 @@ void BuyerCoalition::learn() {
 
 void BuyerCoalition::step(std::int64_t round) {
   const auto t = static_cast<std::uint32_t>(round);
-  if (t >= coalition_prices_.size()) {  // stepped past `rounds` (benchmarks)
+  if (t >= coalition_prices_.size()) {
     coalition_prices_.resize(t + 1, kNaN);
     lowest_price_.resize(t + 1, kInf);
     lowest_group_price_.resize(t + 1, kInf);
