@@ -119,20 +119,21 @@ void BoltzmannWealth::step(std::int64_t round) {
     std::array<Meeting, kChunk> ahead;
     for (std::uint32_t k0 = 0; k0 < n_; k0 += kChunk) {
       const std::uint32_t m = std::min(kChunk, n_ - k0);
+      // Partner draws interleaved with the prefetches they enable, so the memory requests
+      // overlap the Philox arithmetic instead of queueing up behind each other.
       for (std::uint32_t c = 0; c < m; c += 2) {
         const std::uint32_t p = k0 + c;
         Stream s(seed_, kExchangeTag, p / 2, t);
-        const std::uint32_t w0 = s(), w1 = s(), w2 = s(), w3 = s();
-        ahead[c].draws = ExchangeDraws(seed_, p, t, w0, w1);
-        if (c + 1 < m) ahead[c + 1].draws = ExchangeDraws(seed_, p + 1, t, w2, w3);
-      }
-      for (std::uint32_t c = 0; c < m; ++c) {
-        Meeting& meet = ahead[c];
-        meet.i = order_[k0 + c];
-        meet.j = static_cast<std::uint32_t>(uniform_below(meet.draws, n_ - 1));
-        meet.j += meet.j >= meet.i;  // uniform among the other agents
-        __builtin_prefetch(&money_[meet.i], 1);
-        __builtin_prefetch(&money_[meet.j], 1);
+        const std::uint32_t w[4] = {s(), s(), s(), s()};
+        for (std::uint32_t q = 0; q < 2 && c + q < m; ++q) {
+          Meeting& meet = ahead[c + q];
+          meet.draws = ExchangeDraws(seed_, p + q, t, w[2 * q], w[2 * q + 1]);
+          meet.i = order_[p + q];
+          meet.j = static_cast<std::uint32_t>(uniform_below(meet.draws, n_ - 1));
+          meet.j += meet.j >= meet.i;  // uniform among the other agents
+          __builtin_prefetch(&money_[meet.i], 1);
+          __builtin_prefetch(&money_[meet.j], 1);
+        }
       }
       for (std::uint32_t c = 0; c < m; ++c) exchange(ahead[c].i, ahead[c].j, ahead[c].draws);
     }

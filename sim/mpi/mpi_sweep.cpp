@@ -3,6 +3,8 @@
 #include <mpi.h>
 #include <tbb/info.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <fmt/format.h>
 #include <thread>
@@ -43,10 +45,25 @@ void send_tasks(const std::size_t* tasks, std::size_t n, int to) {
   MPI_Send(ids.data(), static_cast<int>(ids.size()), MPI_UINT64_T, to, kTasks, MPI_COMM_WORLD);
 }
 
-// A worker asks for this many tasks at a time, and asks again when fewer than half
-// remain queued: its threads never wait for the round trip, and a rank that dies loses
-// at most these (plus the runs in flight), which a resume runs again.
-int batch_for(int threads) { return 8 * threads; }
+// How many tasks a rank keeps queued: 8 per thread, or about 20 ms of work at the rate it
+// has completed them so far, whichever is more (at most 2^16). A worker asks for this
+// many when fewer than half remain, so its threads never wait for the round trip even
+// when runs take microseconds; a rank that dies loses at most these (plus the runs in
+// flight), which a resume runs again.
+class Pace {
+ public:
+  explicit Pace(int threads) : floor_(8 * static_cast<std::size_t>(threads)) {}
+  void completed(std::size_t n) { done_ += n; }
+  std::size_t batch() const {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double per_20ms = seconds > 0.005 ? static_cast<double>(done_) / seconds * 0.02 : 0.0;
+    return std::clamp<std::size_t>(static_cast<std::size_t>(per_20ms), floor_, std::size_t{1} << 16);
+  }
+
+ private:
+  std::size_t floor_, done_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
 
 }  // namespace
 
@@ -105,6 +122,7 @@ void Coordinator::execute(const SweepPlan& plan, const std::vector<std::size_t>&
                           const std::function<void(std::size_t, RunResult&&)>& deliver,
                           const std::function<void()>& tick, std::atomic<bool>& stop) {
   TaskPool local(plan, threads_, stop);
+  Pace pace(threads_);
   std::size_t next = 0;
   std::optional<std::string> error;
   bool local_closed = false;
@@ -148,14 +166,16 @@ void Coordinator::execute(const SweepPlan& plan, const std::vector<std::size_t>&
         if (stop || next == todo.size()) {
           local.close();
           local_closed = true;
-        } else if (local.waiting() < static_cast<std::size_t>(threads_)) {
-          const std::size_t n = std::min<std::size_t>(2 * static_cast<std::size_t>(threads_), todo.size() - next);
+        } else if (const std::size_t want = pace.batch(); local.waiting() < want / 2) {
+          const std::size_t n = std::min<std::size_t>(want, todo.size() - next);
           local.add(todo.data() + next, n);
           next += n;
         }
       }
       const bool local_over = local.over();
-      for (auto& [task, result] : local.take(kPoll, 1)) deliver(task, std::move(result));
+      auto completed = local.take(kPoll, static_cast<std::size_t>(threads_));
+      pace.completed(completed.size());
+      for (auto& [task, result] : completed) deliver(task, std::move(result));
       if (auto e = local.error()) fail(*e);
       const auto now = std::chrono::steady_clock::now();
       if (now - last_tick >= std::chrono::milliseconds(100)) {
@@ -187,7 +207,7 @@ void Coordinator::finish() {
 bool serve(const Session&, const SweepPlan* plan, const std::string& plan_error, int threads,
            std::atomic<bool>& stop) {
   threads = threads > 0 ? threads : static_cast<int>(tbb::info::default_concurrency());  // honours the launcher's binding
-  const int batch = batch_for(threads);
+  Pace pace(threads);
   std::atomic<bool> cancel{false};
   std::optional<TaskPool> pool;
   if (plan)
@@ -200,7 +220,8 @@ bool serve(const Session&, const SweepPlan* plan, const std::string& plan_error,
       cancel = true;
       leaving = true;
     }
-    if (!released && !leaving && !asked && (!pool || pool->waiting() < static_cast<std::size_t>(batch / 2))) {
+    if (!released && !leaving && !asked && (!pool || pool->waiting() < pace.batch() / 2)) {
+      const int batch = static_cast<int>(pace.batch());
       MPI_Send(&batch, 1, MPI_INT, 0, kRequest, MPI_COMM_WORLD);
       asked = true;
     }
@@ -226,7 +247,9 @@ bool serve(const Session&, const SweepPlan* plan, const std::string& plan_error,
     bool over = true;
     if (pool) {
       over = pool->over();
-      for (auto& [task, result] : pool->take(kPoll, 1)) {
+      auto completed = pool->take(kPoll, static_cast<std::size_t>(threads));
+      pace.completed(completed.size());
+      for (auto& [task, result] : completed) {
         std::string bytes;
         encode_result(bytes, task, result);
         send_bytes(bytes, 0, kResult);
