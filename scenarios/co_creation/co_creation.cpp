@@ -158,12 +158,7 @@ constexpr std::uint32_t kBlock = 4096;      // consumers per block of the parall
 constexpr std::size_t kMaxDims = 8;
 
 // Per-round outcomes: series `<name>_t` and, averaged over rounds 1..T, scalars `<name>`.
-struct Metric {
-  const char* name;
-  const char* unit;
-  const char* doc;
-};
-constexpr std::array<Metric, 13> kMetrics = {{
+constexpr std::array<analysis::RoundMetric, 13> kMetrics = {{
     {"share_cocreative", "1", "share of all consumers buying from co-creative firms (the three shares sum to 1)"},
     {"share_topdown", "1", "share of all consumers buying from top-down firms"},
     {"share_outside", "1", "share of consumers buying nothing (the outside option)"},
@@ -234,8 +229,8 @@ ScenarioInfo describe_co_creation() {
           });
   p.check({"consumers", "firms"}, "consumers * firms <= 2^31 (and firms fit the int32 firm ids)",
           [](const Params& q) { return q.real("consumers") * q.real("firms") <= 2147483648.0; });
-  for (const auto& m : kMetrics) s.scalar(m.name, m.unit, fmt::format("{}, averaged over rounds 1..T", m.doc));
-  for (const auto& m : kMetrics) s.series_output(fmt::format("{}_t", m.name), m.unit, fmt::format("{} (NaN at round 0)", m.doc));
+  analysis::RoundMetrics::declare_scalars(s, kMetrics);
+  analysis::RoundMetrics::declare_series(s, kMetrics);
   return s;
 }
 
@@ -248,7 +243,7 @@ struct CoCreation::Block {
 
 CoCreation::~CoCreation() = default;
 
-CoCreation::CoCreation(Run& run) : seed_(run.seed()) {
+CoCreation::CoCreation(Run& run) : seed_(run.seed()), now_(kMetrics) {
   const Params& q = run.params();
   n_ = static_cast<std::uint32_t>(q.integer("consumers"));
   dims_ = static_cast<std::uint32_t>(q.integer("dims"));
@@ -316,9 +311,6 @@ CoCreation::CoCreation(Run& run) : seed_(run.seed()) {
     b.weights.assign(firms, {});
   }
   menu_.dims = dims_;
-  now_.assign(kMetrics.size(), kNaN);
-  sums_.assign(kMetrics.size(), 0.0);
-  counts_.assign(kMetrics.size(), 0);
 }
 
 double CoCreation::fixed_cost(std::size_t firm) const {
@@ -504,19 +496,13 @@ void CoCreation::step(std::int64_t round) {
   now_[DistanceCC] = ratio(distance_cc, static_cast<double>(sold_cc));
   now_[DistanceTD] = ratio(distance_td, static_cast<double>(sold_td));
   now_[Welfare] = now_[Surplus] + profit_all;
-  for (std::size_t m = 0; m < kMetrics.size(); ++m)
-    if (std::isfinite(now_[m])) sums_[m] += now_[m], ++counts_[m];
+  now_.close_round();
   ++rounds_done_;
 }
 
-void CoCreation::record(Run& run) {
-  for (std::size_t m = 0; m < kMetrics.size(); ++m) run.record(fmt::format("{}_t", kMetrics[m].name), now_[m]);
-}
+void CoCreation::record(Run& run) { now_.record(run); }
 
-void CoCreation::finish(Run& run) {
-  for (std::size_t m = 0; m < kMetrics.size(); ++m)
-    run.set(kMetrics[m].name, counts_[m] > 0 ? sums_[m] / static_cast<double>(counts_[m]) : kNaN);
-}
+void CoCreation::finish(Run& run) { now_.finish(run); }
 
 MARKETSIM_SCENARIO(describe_co_creation, CoCreation);
 

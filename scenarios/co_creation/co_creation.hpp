@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "analysis/round_metrics.hpp"
 #include "sim/random.hpp"
 #include "sim/scenario.hpp"
 
@@ -130,9 +131,7 @@ class CoCreation {
   co_creation::Menu menu_;
 
   // This round's outcomes, for record(); running sums over rounds, for finish().
-  std::vector<double> now_;
-  std::vector<double> sums_;
-  std::vector<std::int64_t> counts_;
+  analysis::RoundMetrics now_;  // this round's outcomes, their series and means
   std::int64_t rounds_done_ = 0;
 };
 
