@@ -118,14 +118,17 @@ void Channel::record(std::int64_t round, std::uint32_t party, std::int32_t group
   if (!own_first_.empty()) {
     // Running totals of own deals per group (one list per agent; private keeps one).
     const std::int32_t key = rule_ == Rule::group ? group : kNoGroup;
+    // Walk by index: `slot` may point into own_totals_, which push_back can move.
     std::uint32_t* slot = &own_first_[party];
     while (*slot != kNoEntry && own_totals_[*slot].group != key) slot = &own_totals_[*slot].next;
-    if (*slot == kNoEntry) {
+    std::uint32_t entry_index = *slot;
+    if (entry_index == kNoEntry) {
       if (own_totals_.size() >= kNoEntry) throw Error("disclosure: too many (agent, group) pairs");
-      *slot = static_cast<std::uint32_t>(own_totals_.size());
+      entry_index = static_cast<std::uint32_t>(own_totals_.size());
+      *slot = entry_index;
       own_totals_.push_back({key, kNoEntry, {}});
     }
-    own_totals_[*slot].terms.add(terms);
+    own_totals_[entry_index].terms.add(terms);
   }
   log_.push_back(entry);
 }

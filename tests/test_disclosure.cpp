@@ -140,6 +140,26 @@ TEST(Disclosure, DelayedPublishesAfterLagRounds) {
   EXPECT_EQ(now.seen(1, kNone, 0).count, 1);
 }
 
+// One agent dealing in many groups grows the per-(agent, group) totals while the walk
+// along its list points into them (a use-after-move once; ASan caught it in
+// buyer_coalition). Every group's own total must still be exact.
+TEST(Disclosure, AnAgentDealingInManyGroupsKeepsExactOwnTotals) {
+  constexpr int kGroups = 300;
+  dc::Channel c(dc::Rule::group, 3);
+  for (int g = 0; g < kGroups; ++g) {
+    c.record(g, 0, g, 1.0 + g);        // agent 0 deals once in every group
+    if (g % 7 == 0) c.record(g, 1, g, 1000.0);  // another agent now and then
+  }
+  for (int g = 0; g < kGroups; g += 37) {
+    const auto own = c.seen(2, kNone, kGroups);  // an outsider sees nothing
+    EXPECT_EQ(own.count, 0);
+    const auto a = c.seen(0, g, kGroups);  // agent 0 in group g: all its own deals + group g's
+    const double others = g % 7 == 0 ? 1000.0 : 0.0;
+    EXPECT_EQ(a.count, kGroups + (g % 7 == 0 ? 1 : 0)) << g;
+    EXPECT_DOUBLE_EQ(a.sum, kGroups * (kGroups + 1) / 2.0 + others) << g;
+  }
+}
+
 TEST(Disclosure, ParsesRuleNamesWithAClearError) {
   EXPECT_EQ(dc::parse_rule("private"), dc::Rule::private_);
   EXPECT_EQ(dc::parse_rule("group"), dc::Rule::group);
