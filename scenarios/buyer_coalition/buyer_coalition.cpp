@@ -27,6 +27,7 @@
 #include "markets/bargaining.hpp"
 #include "markets/threshold_pledge.hpp"
 #include "analysis/round_metrics.hpp"
+#include "sim/distributions.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -218,12 +219,12 @@ BuyerCoalition::BuyerCoalition(Run& run) : seed_(run.seed()), coalition_price_(k
   tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, n_, kBlock), [&](const auto& r) {
     for (std::uint32_t i = r.begin(); i != r.end(); ++i) {
       Stream s(seed_, kValueTag, i);
-      value_[i] = lognormal ? mean * std::exp(spread * boost::random::normal_distribution<double>(0, 1)(s) - spread * spread / 2)
+      value_[i] = lognormal ? mean * std::exp(spread * standard_normal(s) - spread * spread / 2)
                             : mean - spread + 2 * spread * s.uniform01();
       Stream noise(seed_, kSignalTag, i);
       // The seller's staircase works on minus the price (agents/staircase.hpp: lower is better
       // for the proposer); it starts from the noisy signal of the value.
-      ask_[i] = {kInf, -kInf, -(value_[i] + info_sd * boost::random::normal_distribution<double>(0, 1)(noise))};
+      ask_[i] = {kInf, -kInf, -(value_[i] + info_sd * standard_normal(noise))};
       Stream d(seed_, kDistanceTag, i);
       fringe_option_[i] = fringe_price_ + 2 * distance * d.uniform01();  // f + d_i (+inf without a fringe)
     }

@@ -20,6 +20,7 @@
 #include <limits>
 #include <numeric>
 
+#include "sim/distributions.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -176,7 +177,6 @@ constexpr std::array<analysis::RoundMetric, 13> kMetrics = {{
 enum M { ShareCC, ShareTD, ShareOut, SalesShareCC, ProfitCC, ProfitTD, ProfitGap, Surplus, Coverage, Distance,
          DistanceCC, DistanceTD, Welfare };
 
-double normal(Stream& s) { return boost::random::normal_distribution<double>(0.0, 1.0)(s); }
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 }  // namespace
@@ -284,7 +284,7 @@ CoCreation::CoCreation(Run& run) : seed_(run.seed()), now_(kMetrics) {
       niche_[i] = static_cast<std::uint32_t>(s.below(niches_));
       double norm2 = 0;
       for (std::uint32_t d = 0; d < dims_; ++d) {
-        const double z = normal(s);
+        const double z = standard_normal(s);
         offset_[static_cast<std::size_t>(i) * dims_ + d] = z;
         norm2 += z * z;
       }
@@ -331,7 +331,7 @@ void CoCreation::redesign(std::uint32_t t) {
         const std::uint32_t i = sample[j];
         for (std::uint32_t d = 0; d < dims_; ++d)
           points[j * dims_ + d] = centres_[niche_[i] * dims_ + d] +
-                                  spread_ * offset_[static_cast<std::size_t>(i) * dims_ + d] + research_noise_ * normal(s);
+                                  spread_ * offset_[static_cast<std::size_t>(i) * dims_ + d] + research_noise_ * standard_normal(s);
       }
       if (t == 1)  // launch: k-means starts from the first sampled points
         std::copy_n(points.begin(), designs_[f].size(), designs_[f].begin());
@@ -368,7 +368,7 @@ void CoCreation::drift(std::uint32_t t) {
   if (drift_sd_ == 0) return;
   for (std::uint32_t k = 0; k < niches_; ++k) {
     Stream s(seed_, kDriftTag, k, t);
-    for (std::uint32_t d = 0; d < dims_; ++d) centres_[k * dims_ + d] += drift_sd_ * normal(s);
+    for (std::uint32_t d = 0; d < dims_; ++d) centres_[k * dims_ + d] += drift_sd_ * standard_normal(s);
   }
 }
 
@@ -434,7 +434,7 @@ void CoCreation::choose_all(std::uint32_t t) {
         Stream s(seed_, kIdeaTag, i, t);
         if (s.uniform01() >= participation_) continue;
         next_joined_[i] = f;
-        for (std::uint32_t d = 0; d < dims_; ++d) local.ideas[f].push_back(x[d] + idea_noise_ * normal(s));
+        for (std::uint32_t d = 0; d < dims_; ++d) local.ideas[f].push_back(x[d] + idea_noise_ * standard_normal(s));
         local.weights[f].push_back(voice_[i]);
       }
       blk = std::move(local);

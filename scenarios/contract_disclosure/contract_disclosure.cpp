@@ -16,6 +16,7 @@
 #include <numeric>
 
 #include "analysis/round_metrics.hpp"
+#include "sim/distributions.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -145,7 +146,7 @@ ContractDisclosure::ContractDisclosure(Run& run) : seed_(run.seed()), now_(kMetr
     const double legacy = std::min(1.0, outside_[i] + premium * s.uniform01());
     belief_[i] = {legacy, legacy, 0, 0};
     Stream e(seed_, kPlatformTag, i);
-    learner_[i] = {kInf, -kInf, legacy + info_sd * boost::random::normal_distribution<double>(0, 1)(e)};
+    learner_[i] = {kInf, -kInf, legacy + info_sd * standard_normal(e)};
   }
   // The club: the club_size largest suppliers (ties by index), tracked under every rule.
   std::vector<std::uint32_t> order(n_);

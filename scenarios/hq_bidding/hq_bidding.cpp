@@ -26,6 +26,7 @@
 #include <limits>
 #include <mutex>
 
+#include "sim/distributions.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -39,7 +40,6 @@ constexpr std::uint32_t kChoiceTag = 5;
 constexpr std::uint32_t kLearnTag = 6;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-double std_normal(Stream& s) { return boost::random::normal_distribution<double>(0.0, 1.0)(s); }
 double phi_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 }  // namespace
@@ -331,9 +331,9 @@ void HqBidding::step(std::int64_t round) {
     const auto ci = static_cast<std::uint32_t>(i);
     Stream sb(seed_, kBenefitTag, ci, r), se(seed_, kEstimateTag, ci, r), sf(seed_, kFundamentalsTag, ci, r);
     benefit_[i] = uniform ? benefit_lo_ + (benefit_hi_ - benefit_lo_) * sb.uniform01()
-                          : std::exp(ln_mu_ + ln_sd_ * std_normal(sb));
-    const double log_estimate = std::log(benefit_[i]) + bias_ + estimate_sd_ * std_normal(se);
-    fundamentals_[i] = fund_mean_ + fund_sd_ * std_normal(sf);
+                          : std::exp(ln_mu_ + ln_sd_ * standard_normal(sb));
+    const double log_estimate = std::log(benefit_[i]) + bias_ + estimate_sd_ * standard_normal(se);
+    fundamentals_[i] = fund_mean_ + fund_sd_ * standard_normal(sf);
     if (strategy_ == Strategy::equilibrium && !uniform) {  // posterior mean under the cities' beliefs
       value_[i] = std::exp(ln_mu_ + shrink_ * (log_estimate - assumed_bias_ - ln_mu_) + post_var_ / 2);
     } else {

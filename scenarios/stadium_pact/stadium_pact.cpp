@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "analysis/inequality.hpp"
+#include "sim/distributions.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -32,7 +33,6 @@ constexpr std::uint32_t kSignalTag = 7;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-double std_normal(Stream& s) { return boost::random::normal_distribution<double>(0.0, 1.0)(s); }
 
 }  // namespace
 
@@ -157,8 +157,8 @@ StadiumPact::StadiumPact(Run& run)
   for (std::size_t i = 0; i < cities_; ++i) {
     const auto ci = static_cast<std::uint32_t>(i);
     Stream sb(seed_, kBenefitTag, ci), se(seed_, kEstimateTag, ci);
-    benefit_[i] = mean + sd * std_normal(sb);
-    estimate_[i] = benefit_[i] + bias + esd * std_normal(se);
+    benefit_[i] = mean + sd * standard_normal(sb);
+    estimate_[i] = benefit_[i] + bias + esd * standard_normal(se);
   }
   home_.resize(teams_);
   for (std::size_t k = 0; k < teams_; ++k) {
@@ -197,7 +197,7 @@ void StadiumPact::hold_contest(std::size_t team, std::int64_t round) {
   const double limit = contest::subsidy_limit(terms_);
   for (std::size_t i = 0; i < cities_; ++i) {
     Stream sf(seed_, kFundamentalsTag, static_cast<std::uint32_t>(i), key);
-    fundamentals_[i] = (i == home ? home_advantage_ : 0.0) + fundamentals_sd_ * std_normal(sf);
+    fundamentals_[i] = (i == home ? home_advantage_ : 0.0) + fundamentals_sd_ * standard_normal(sf);
     const double value = std::max(estimate_[i], 0.0);
     const double free = bid_share_ * value / cost_free;
     bound_[i] = active_ && member_[i];
@@ -258,7 +258,7 @@ void StadiumPact::learn(std::int64_t round) {
     Stream s(seed_, kSignalTag, static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(round));
     const std::size_t h = home_[k];
     outcomes_.record(round, static_cast<std::uint32_t>(h), disclosure::kNoGroup,
-                     benefit_[h] + signal_sd_ * std_normal(s));
+                     benefit_[h] + signal_sd_ * standard_normal(s));
   }
   if (learning_rate_ == 0) return;
   for (std::size_t i = 0; i < cities_; ++i) {
