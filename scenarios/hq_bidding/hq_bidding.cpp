@@ -24,7 +24,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <mutex>
 
 #include "sim/distributions.hpp"
 #include "sim/error.hpp"
