@@ -49,6 +49,32 @@ PactRule parse_pact_rule(std::string_view name) {
   throw Error(fmt::format("pact_rule: '{}' is not one of match, cap, ban", name));
 }
 
+void add_pact_terms_params(Schema& p) {
+  p.choice("pact_rule", "match", {"match", "cap", "ban"},
+           "pact terms: match (school investment match x S), cap (S <= cap_level), ban (S = 0)");
+  p.real("match", 5.0, {0, 1e3}, "1", "school investment per unit of subsidy under a match pact");
+  p.real("school_value", 0.5, {0, 1}, "1", "value to the city of one unit of school investment");
+  p.real("cap_level", 0.1, {0, 1e6}, "money", "highest subsidy under a cap (pact_rule = cap, or a cap from above)");
+}
+
+void add_enforcement_params(Schema& p) {
+  p.real("detect_prob", 1.0, {0, 1}, "1", "probability that a breach is detected");
+  p.real("penalty", 1.0, {0, 1e9}, "money", "paid by a detected breacher, shared among the other bound cities");
+  p.real("public_funds_cost", 0.0, {0, 10}, "1", "marginal cost of public funds lambda: a subsidy S costs (1 + lambda) S");
+}
+
+PactTerms pact_terms(const Params& p) {
+  PactTerms t;
+  t.rule = parse_pact_rule(p.choice("pact_rule"));
+  t.match = p.real("match");
+  t.school_value = p.real("school_value");
+  t.cap_level = p.real("cap_level");
+  t.detect_prob = p.real("detect_prob");
+  t.penalty = p.real("penalty");
+  t.public_funds_cost = p.real("public_funds_cost");
+  return t;
+}
+
 double unit_cost(const PactTerms& t, bool bound) {
   double c = 1 + t.public_funds_cost;
   if (bound && t.rule == PactRule::match) c += t.match * (1 - t.school_value);

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "markets/auctions.hpp"
+#include "sim/params.hpp"
 #include "sim/random.hpp"
 
 namespace marketsim::contest {
@@ -53,6 +54,14 @@ struct PactTerms {
   double penalty = 1;          // paid by a detected breacher
   double public_funds_cost = 0;  // lambda: a subsidy S costs (1 + lambda) S of welfare
 };
+
+// The pact's parameters, declared once for every scenario with a pact: the terms
+// (pact_rule, match, school_value, cap_level) and the enforcement (detect_prob, penalty,
+// public_funds_cost), each group in this order.
+void add_pact_terms_params(Schema& schema);
+void add_enforcement_params(Schema& schema);
+// The terms those parameters give.
+PactTerms pact_terms(const Params& params);
 
 // Cost to the city of one unit of subsidy: 1 + lambda, plus match (1 - school_value) if bound
 // under a match pact.

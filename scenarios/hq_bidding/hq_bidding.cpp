@@ -79,11 +79,7 @@ ScenarioInfo describe_hq_bidding() {
   p.choice("coordination", "none", {"none", "pact", "cap"},
            "none: free-for-all; pact: contingent pact (binds iff signers >= threshold); cap: cap_level mandated on "
            "every city from above");
-  p.choice("pact_rule", "match", {"match", "cap", "ban"},
-           "pact terms: match (school investment match x S), cap (S <= cap_level), ban (S = 0)");
-  p.real("match", 5.0, {0, 1e3}, "1", "school investment per unit of subsidy under a match pact");
-  p.real("school_value", 0.5, {0, 1}, "1", "value to the city of one unit of school investment");
-  p.real("cap_level", 0.1, {0, 1e6}, "money", "highest subsidy under pact_rule = cap or coordination = cap");
+  contest::add_pact_terms_params(p);
   p.choice("sign_rule", "expected", {"expected", "always", "never"},
            "expected: the largest self-consistent set of signers; always / never: everyone / nobody signs");
   p.choice("sign_timing", "ex_ante", {"ex_ante", "interim"},
@@ -91,9 +87,7 @@ ScenarioInfo describe_hq_bidding() {
            "each knows where it stands); interim by each city's own estimate and fundamentals");
   p.integer("threshold", 50, {1, 1e7}, "cities", "the pact binds iff at least this many sign (\"all\" = cities)");
   p.symbol("threshold", "all", "cities", true);
-  p.real("detect_prob", 1.0, {0, 1}, "1", "probability that a breach is detected");
-  p.real("penalty", 1.0, {0, 1e9}, "money", "paid by a detected breacher, shared among the other signers");
-  p.real("public_funds_cost", 0.0, {0, 10}, "1", "marginal cost of public funds lambda: a subsidy S costs (1 + lambda) S");
+  contest::add_enforcement_params(p);
   p.choice("disclosure", "private", {"private", "public"},
            "public: the winning bid is published after each contest (learners also learn from it)");
   p.check({"benefit_dist", "estimate_sd"}, "benefit_dist = uniform needs estimate_sd = 0",
@@ -171,12 +165,8 @@ std::shared_ptr<const HqBidding::Tables> build_tables(const Params& p) {
     t->lo = std::exp(t->mu - 8 * t->sd);
     t->hi = std::exp(t->mu + 8 * t->sd);
   }
-  contest::PactTerms terms;
-  terms.rule = p.choice("coordination") == "cap" ? contest::PactRule::cap : contest::parse_pact_rule(p.choice("pact_rule"));
-  terms.match = p.real("match");
-  terms.school_value = p.real("school_value");
-  terms.cap_level = p.real("cap_level");
-  terms.public_funds_cost = p.real("public_funds_cost");
+  contest::PactTerms terms = contest::pact_terms(p);
+  if (p.choice("coordination") == "cap") terms.rule = contest::PactRule::cap;
   t->cost_free = contest::unit_cost(terms, false);
   t->cost_bound = contest::unit_cost(terms, true);
   t->limit = contest::subsidy_limit(terms);
@@ -270,13 +260,8 @@ HqBidding::HqBidding(Run& run) : seed_(run.seed()) {
     fund_mean_ = p.real("fundamentals_mean");
     fund_sd_ = p.real("fundamentals_sd");
   }
-  terms_.rule = coordination_ == Coordination::cap ? contest::PactRule::cap : contest::parse_pact_rule(p.choice("pact_rule"));
-  terms_.match = p.real("match");
-  terms_.school_value = p.real("school_value");
-  terms_.cap_level = p.real("cap_level");
-  terms_.detect_prob = p.real("detect_prob");
-  terms_.penalty = p.real("penalty");
-  terms_.public_funds_cost = p.real("public_funds_cost");
+  terms_ = contest::pact_terms(p);
+  if (coordination_ == Coordination::cap) terms_.rule = contest::PactRule::cap;  // the cap from above
   firm_ = {Pricing::first_price, p.real("reserve"), p.real("choice_noise")};
   tables_ = cached_tables(p);
   if (strategy_ == Strategy::learning) {

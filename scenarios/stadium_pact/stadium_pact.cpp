@@ -65,20 +65,14 @@ ScenarioInfo describe_stadium_pact() {
            "whose realised benefits a city sees: its own (private), every host's (public), others' after lag years");
   p.integer("lag", 5, {0, 1000}, "years", "delayed: others' outcomes are seen lag years later");
   p.choice("coordination", "none", {"none", "pact"}, "none: free-for-all; pact: binds members iff members >= threshold");
-  p.choice("pact_rule", "match", {"match", "cap", "ban"},
-           "pact terms: match (school investment match x S), cap (S <= cap_level), ban (S = 0)");
-  p.real("match", 5.0, {0, 1e3}, "1", "school investment per unit of subsidy under a match pact");
-  p.real("school_value", 0.5, {0, 1}, "1", "value to the city of one unit of school investment");
-  p.real("cap_level", 0.1, {0, 1e6}, "money", "highest subsidy under pact_rule = cap");
+  contest::add_pact_terms_params(p);
   p.choice("join_rule", "expected", {"expected", "always", "never"},
            "expected: a city joins when the pact's expected value (mean winner cost so far - its estimate) is "
            "positive and the pact can bind; always / never: fixed");
   p.choice("leave_rule", "poached", {"poached", "never"},
            "poached: a member that loses its team to another city leaves the pact for good; never: members stay");
   p.integer("threshold", 30, {1, 1e7}, "cities", "the pact binds iff at least this many cities are members");
-  p.real("detect_prob", 1.0, {0, 1}, "1", "probability that a breach is detected");
-  p.real("penalty", 1.0, {0, 1e9}, "money", "paid by a detected breacher, shared among the other bound cities");
-  p.real("public_funds_cost", 0.0, {0, 10}, "1", "marginal cost of public funds lambda: a subsidy S costs (1 + lambda) S");
+  contest::add_enforcement_params(p);
   p.real("choice_noise", 0.0, {0, 1e6}, "money", "logit scale of the team's choice (0: the highest a_i + S_i wins)");
 
   s.scalar("contests", "contests", "leases that expired (one contest each)");
@@ -140,13 +134,7 @@ StadiumPact::StadiumPact(Run& run)
   leave_when_poached_ = p.choice("leave_rule") == "poached";
   threshold_ = p.integer("threshold");
   lag_ = outcomes_.rule() == disclosure::Rule::delayed ? p.integer("lag") : 0;
-  terms_.rule = contest::parse_pact_rule(p.choice("pact_rule"));
-  terms_.match = p.real("match");
-  terms_.school_value = p.real("school_value");
-  terms_.cap_level = p.real("cap_level");
-  terms_.detect_prob = p.real("detect_prob");
-  terms_.penalty = p.real("penalty");
-  terms_.public_funds_cost = p.real("public_funds_cost");
+  terms_ = contest::pact_terms(p);
   firm_ = {Pricing::first_price, std::numeric_limits<double>::lowest(), p.real("choice_noise")};
   last_winning_score_ = kInf;  // before any contest a city cannot tell what wins
 
