@@ -89,10 +89,10 @@ void GodeSunder(benchmark::State& state) {
   state.counters["trades_per_order"] = static_cast<double>(trades) / static_cast<double>(k);
 }
 
-// One zi_double_auction period (ZiDoubleAuction::step): the default market (6 + 6
-// traders, 18 units each side, 1000 order arrivals), or a large one: `traders` buyers
-// and as many sellers with 3 units each, values 200 -> 1 and mirrored costs, and
-// 100 arrivals per trader.
+// One zi_double_auction period (ZiDoubleAuction::step): the default market (Gode and
+// Sunder's market 1: 6 + 6 traders, 36 units each side, 1000 order arrivals), or a large
+// custom one: `traders` buyers and as many sellers with 3 units each, values 200 -> 1 and
+// mirrored costs, and 100 arrivals per trader.
 void ZiPeriod(benchmark::State& state, const char* trader, const char* rules) {
   const auto traders = state.range(0);
   const auto& info = ms::Registry::instance().get("zi_double_auction");
@@ -105,6 +105,7 @@ void ZiPeriod(benchmark::State& state, const char* trader, const char* rules) {
       values.push_back(200.0 - 199.0 * static_cast<double>(k) / static_cast<double>(3 * traders - 1));
       costs.push_back(201.0 - values.back());
     }
+    set.push_back({"market", std::string("custom"), "", false});
     set.push_back({"buyers", traders, "", false});
     set.push_back({"sellers", traders, "", false});
     set.push_back({"buyer_values", values, "", false});

@@ -291,7 +291,7 @@ TEST(CompetitiveEquilibrium, HandComputedSchedules) {
   EXPECT_EQ(ce.price_low, 5.0);
   EXPECT_EQ(ce.price_high, 5.0);
   EXPECT_EQ(ce.max_surplus, 4.0);
-  // The scenario's default market: 12 units at [100, 101], surplus 652 (docs).
+  // The scenario's symmetric market: 12 units at [100, 101], surplus 652 (docs).
   std::vector<double> v = {170, 160, 150, 140, 130, 125, 120, 115, 110, 107, 104, 101, 98, 95, 92, 89, 86, 83}, c;
   for (double x : v) c.push_back(201 - x);
   ce = ms::markets::competitive_equilibrium(v, c);

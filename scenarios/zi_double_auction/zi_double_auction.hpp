@@ -24,6 +24,9 @@ class ZiDoubleAuction {
 
   const markets::CompetitiveEquilibrium& equilibrium() const { return ce_; }
   const agents::ZiTraders& traders() const { return traders_; }
+  // Each trader's profit at the competitive price (buyers first) and in the last period.
+  std::span<const double> equilibrium_profits() const { return equilibrium_profit_; }
+  std::span<const double> period_profits() const { return profit_; }
   // The last period's trades (book records) and, per trade, the traded units' value and
   // cost and their indices in the buyers' / sellers' UnitSchedules::all().
   const std::vector<markets::Trade>& period_trades() const { return book_.trades(); }
@@ -42,6 +45,8 @@ class ZiDoubleAuction {
   agents::ZiTraders traders_;
   markets::DoubleAuction book_;
   markets::CompetitiveEquilibrium ce_;
+  std::vector<double> equilibrium_profit_;  // per trader (buyers first), at ce_.price()
+  std::vector<double> profit_;              // per trader, this period
   std::vector<Stream> price_streams_;      // one per trader, renewed each period
   std::vector<markets::OrderId> standing_; // price_time: each trader's standing order
   // The current period's trades.
@@ -51,7 +56,7 @@ class ZiDoubleAuction {
   double period_efficiency_, period_mean_price_, period_trades_;
   // Totals over the run.
   std::int64_t periods_ = 0, trades_ = 0;
-  double surplus_ = 0, price_sum_ = 0, squared_deviation_sum_ = 0;
+  double surplus_ = 0, price_sum_ = 0, squared_deviation_sum_ = 0, profit_dispersion_sum_ = 0;
   std::vector<double> trade_prices_;  // record_trades: periods x max_trades_, NaN-padded
 };
 
