@@ -3,7 +3,6 @@
 the two commands it opens with exist."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
