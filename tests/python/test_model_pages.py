@@ -34,3 +34,18 @@ def test_model_page_names_every_parameter_and_output(scenario):
             continue
         missing.append(f"{kind} {name}")
     assert not missing, f"{page.relative_to(ROOT)} does not name: {', '.join(missing)}"
+
+
+def test_every_test_a_page_cites_exists():
+    """Model pages say which test checks each result; each cited name (`CamelCaseName`)
+    must be a GoogleTest test in tests/*.cpp."""
+    source = "".join(p.read_text() for p in (ROOT / "tests").glob("*.cpp"))
+    tests = set(re.findall(r"TEST(?:_F|_P)?\(\s*\w+\s*,\s*(\w+)\s*\)", source))
+    pages = sorted((ROOT / "docs" / "models").glob("*.md")) + [ROOT / "docs" / "mechanisms.md"]
+    missing = {}
+    for page in pages:
+        cited = set(re.findall(r"`([A-Z][a-z]+(?:[A-Z][a-z0-9]*){2,})`", page.read_text()))
+        if cited - tests:
+            missing[page.name] = sorted(cited - tests)
+    assert len(tests) > 100
+    assert not missing, f"pages cite tests that do not exist: {missing}"
