@@ -121,9 +121,10 @@ Market market_of(const Params& p) {
 }
 
 // A named market fixes the schedules, so the custom parameters must keep their defaults.
+constexpr const char* kCustomKeys[] = {"buyers", "sellers", "buyer_values", "seller_costs", "assignment"};
 bool custom_keys_at_defaults(const Params& p) {
-  return p.reals("buyer_values") == default_values() && p.reals("seller_costs") == default_costs() &&
-         p.integer("buyers") == 6 && p.integer("sellers") == 6 && p.choice("assignment") == "round_robin";
+  return std::all_of(std::begin(kCustomKeys), std::end(kCustomKeys),
+                     [&](const char* key) { return p.value(key) == p.schema().find(key)->default_value; });
 }
 
 agents::UnitSchedules schedules(const Side& side, markets::Side which) {
