@@ -170,6 +170,203 @@ double ScoringEquilibrium::inverse(double t) const {
   return x1 - h_ * (hi - t) / (hi - lo);
 }
 
+// ---- TwoClassScoringEquilibrium ---------------------------------------------------------
+
+double TwoClassScoringEquilibrium::Law::cdf(double x) const { return interpolate(F, low, h, x); }
+
+double TwoClassScoringEquilibrium::Law::quantile(double u) const {
+  const auto it = std::lower_bound(F.begin(), F.end(), u);
+  if (it == F.begin()) return low;
+  if (it == F.end()) return high;
+  const auto j = static_cast<std::size_t>(it - F.begin());  // F[j - 1] < u <= F[j]
+  return low + h * (static_cast<double>(j - 1) + (u - F[j - 1]) / (F[j] - F[j - 1]));
+}
+
+TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first, const BidderClass& second,
+                                                       double reserve, std::size_t grid) {
+  const BidderClass* classes[2] = {&first, &second};
+  double lowest = kInf;
+  for (int k = 0; k < 2; ++k) {
+    const auto& c = *classes[k];
+    if (c.count < 0) throw Error(fmt::format("TwoClassScoringEquilibrium: class {} has {} bidders; need >= 0", k, c.count));
+    if (!(std::isfinite(c.low) && std::isfinite(c.high) && c.low < c.high))
+      throw Error(fmt::format("TwoClassScoringEquilibrium: class {} needs finite low < high, got [{}, {}]", k, c.low,
+                              c.high));
+    if (c.count > 0 && !c.cdf) throw Error(fmt::format("TwoClassScoringEquilibrium: class {} has no cdf", k));
+    n_[k] = c.count;
+    high_[k] = c.high;
+    if (c.count > 0) lowest = std::min(lowest, c.low);
+  }
+  if (n_[0] + n_[1] < 1) throw Error("TwoClassScoringEquilibrium: need at least one bidder");
+  if (!std::isfinite(reserve)) throw Error("TwoClassScoringEquilibrium: reserve must be finite");
+  if (grid < 16) throw Error(fmt::format("TwoClassScoringEquilibrium: grid must be >= 16, got {}", grid));
+  bottom_ = std::max(reserve, lowest);
+  for (int k = 0; k < 2; ++k) present_[k] = n_[k] > 0 && high_[k] > bottom_;
+  if (present_[0] != present_[1]) {  // one class competes: the symmetric equilibrium
+    single_class_ = present_[0] ? 0 : 1;
+    const auto& c = *classes[single_class_];
+    single_.emplace(c.cdf, c.low, c.high, c.count, reserve, grid);
+    bottom_ = std::max(reserve, c.low);
+    top_ = single_->score(c.high);
+    accuracy_ = single_->accuracy();
+  }
+  for (int k = 0; k < 2; ++k) {  // each competing class's cdf, tabulated finer than the score grid
+    if (!present_[k]) continue;
+    auto& law = law_[k];
+    const auto& c = *classes[k];
+    law.low = c.low;
+    law.high = c.high;
+    law.F.resize(4 * grid + 1);
+    law.h = (c.high - c.low) / static_cast<double>(law.F.size() - 1);
+    for (std::size_t j = 0; j < law.F.size(); ++j) {
+      law.F[j] = std::clamp(c.cdf(c.low + law.h * static_cast<double>(j)), 0.0, 1.0);
+      if (j && law.F[j] < law.F[j - 1]) law.F[j] = law.F[j - 1];
+    }
+  }
+  if (!(present_[0] && present_[1])) {
+    if (!single_) top_ = bottom_;  // nobody can meet the reserve
+    return;
+  }
+  const Path coarse = solve(grid);
+  path_ = solve(2 * grid);
+  top_ = path_.top;
+  for (int k = 0; k < 2; ++k) {
+    constexpr int kProbes = 512;
+    for (int i = 0; i <= kProbes; ++i) {
+      const double x = bottom_ + (high_[k] - bottom_) * i / kProbes;
+      const double fine = score_on(path_, k, bottom_, x);
+      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9)
+        accuracy_ = std::max(accuracy_, std::abs(fine - score_on(coarse, k, bottom_, x)));
+    }
+  }
+}
+
+// Backward shooting: bisect tbar between r' (too low) and the lower of the two top types
+// (too high: that class's top type would bid its whole value).
+TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t steps) const {
+  double lo = bottom_, hi = std::min(high_[0], high_[1]);
+  Path best, trial;
+  bool found = false;
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    const double mid = 0.5 * (lo + hi);
+    if (!(mid > lo && mid < hi)) break;  // converged to the last bit
+    if (integrate(mid, steps, &trial)) {
+      lo = mid;
+      std::swap(best, trial);
+      found = true;
+    } else {
+      hi = mid;
+    }
+  }
+  if (!found) throw Error("TwoClassScoringEquilibrium: backward shooting found no top score (degenerate classes?)");
+  for (int k = 0; k < 2; ++k)  // rounding may leave a flat step; the inverse must not fall
+    for (std::size_t j = 1; j < best.phi[k].size(); ++j) best.phi[k][j] = std::max(best.phi[k][j], best.phi[k][j - 1]);
+  return best;
+}
+
+// RK4 from t = top down to r' in `steps` steps on (L_1, L_2); false as soon as a margin
+// phi_k - t is no longer positive (the guess was too high). The independent variable is
+// the grid index u, t(u) = r' + (top - r') (u / K)^2: near a reserve with an atom below it,
+// phi_k - t grows like sqrt(t - r'), which is smooth in u.
+bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* path) const {
+  const double K = static_cast<double>(steps), span = top - bottom_;
+  const double n1 = static_cast<double>(n_[0] + n_[1] - 1);
+  auto slope = [&](double u, const double* L, double* d) {  // dL/du
+    const double t = bottom_ + span * (u / K) * (u / K), dt = 2 * span * u / (K * K);
+    double inv[2];
+    for (int k = 0; k < 2; ++k) {
+      const double margin = law_[k].quantile(std::exp(L[k])) - t;
+      if (!(margin > 0)) return false;
+      inv[k] = dt / margin;
+    }
+    d[0] = (static_cast<double>(n_[1]) * inv[1] - static_cast<double>(n_[1] - 1) * inv[0]) / n1;
+    d[1] = (static_cast<double>(n_[0]) * inv[0] - static_cast<double>(n_[0] - 1) * inv[1]) / n1;
+    return true;
+  };
+  path->top = top;
+  for (int k = 0; k < 2; ++k) {
+    path->phi[k].assign(steps + 1, 0.0);
+    path->L[k].assign(steps + 1, 0.0);
+    path->phi[k][steps] = law_[k].quantile(1.0);
+  }
+  double L[2] = {0, 0}, k1[2], k2[2], k3[2], k4[2], y[2];
+  for (std::size_t j = steps; j > 0; --j) {
+    const double u = static_cast<double>(j);
+    if (!slope(u, L, k1)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * k1[k];
+    if (!slope(u - 0.5, y, k2)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * k2[k];
+    if (!slope(u - 0.5, y, k3)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - k3[k];
+    if (!slope(u - 1, y, k4)) return false;
+    const double t = bottom_ + span * ((u - 1) / K) * ((u - 1) / K);
+    for (int k = 0; k < 2; ++k) {
+      L[k] -= (k1[k] + 2 * k2[k] + 2 * k3[k] + k4[k]) / 6;
+      const double phi = law_[k].quantile(std::exp(L[k]));
+      if (!(phi - t > 0)) return false;
+      path->phi[k][j - 1] = phi;
+      path->L[k][j - 1] = L[k];
+    }
+  }
+  return true;
+}
+
+double TwoClassScoringEquilibrium::Path::score_at(std::size_t j, double bottom) const {
+  const double u = static_cast<double>(j) / static_cast<double>(phi[0].size() - 1);
+  return bottom + (top - bottom) * u * u;
+}
+
+double TwoClassScoringEquilibrium::Path::read(const std::vector<double>& table, double bottom, double t) const {
+  const double K = static_cast<double>(table.size() - 1);
+  return interpolate(table, 0, 1, K * std::sqrt(std::max(0.0, (t - bottom) / (top - bottom))));
+}
+
+double TwoClassScoringEquilibrium::score_on(const Path& path, int k, double bottom, double x) {
+  if (x < bottom) return kNoBid;
+  const auto& phi = path.phi[k];
+  if (x >= phi.back()) return path.top;
+  if (x <= phi.front()) return bottom;  // no real chance to win: the reserve
+  const auto j = static_cast<std::size_t>(std::upper_bound(phi.begin(), phi.end(), x) - phi.begin());
+  const double lo = path.score_at(j - 1, bottom), hi = path.score_at(j, bottom);
+  return lo + (hi - lo) * (x - phi[j - 1]) / (phi[j] - phi[j - 1]);
+}
+
+double TwoClassScoringEquilibrium::win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t) {
+  if (t < bottom) return 0;
+  if (t >= path.top) return 1;
+  const double own = path.read(path.L[k], bottom, t), other = path.read(path.L[1 - k], bottom, t);
+  return std::exp(static_cast<double>(n[k] - 1) * own + static_cast<double>(n[1 - k]) * other);
+}
+
+std::int64_t TwoClassScoringEquilibrium::count(int k) const {
+  if (k != 0 && k != 1) throw Error(fmt::format("TwoClassScoringEquilibrium: class must be 0 or 1, got {}", k));
+  return n_[k];
+}
+
+double TwoClassScoringEquilibrium::score(int k, double x) const {
+  count(k);
+  if (single_) return k == single_class_ ? single_->score(x) : kNoBid;
+  if (!present_[k]) return kNoBid;
+  return score_on(path_, k, bottom_, x);
+}
+
+double TwoClassScoringEquilibrium::inverse(int k, double t) const {
+  count(k);
+  if (single_ && k == single_class_) return single_->inverse(t);
+  if (!(present_[0] && present_[1])) return high_[k];  // this class never meets the reserve
+  if (t >= top_) return high_[k];
+  return path_.read(path_.phi[k], bottom_, t);
+}
+
+double TwoClassScoringEquilibrium::win_probability(int k, double t) const {
+  count(k);
+  if (present_[0] && present_[1]) return win_on(path_, k, bottom_, n_, t);
+  if (!single_ || t < bottom_) return 0;
+  if (t >= top_) return 1;
+  const auto s = single_class_;  // the rivals that bid are this class's (all n_s of them if k is the other)
+  return std::pow(law_[s].cdf(single_->inverse(t)), static_cast<double>(n_[s] - (k == s ? 1 : 0)));
+}
+
 // ---- ScoreCdf ---------------------------------------------------------------------------
 
 ScoreCdf::ScoreCdf(std::function<double(double, double)> exceed, double fund_mean, double fund_sd, double low,
