@@ -2,7 +2,8 @@
 // TwoClassScoringEquilibrium): the closed form of Griesmer, Levitan and Shubik (1967) for two
 // uniform bidders; identical classes (and one empty class) give the symmetric
 // ScoringEquilibrium; the weak class bids more aggressively (Maskin and Riley 2000); every
-// type's equilibrium score is a best response to the solved bids; bad arguments throw.
+// type's equilibrium score is a best response to the solved bids; classes without a common
+// top score are reported; bad arguments throw.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -70,7 +71,7 @@ TEST(TwoClassEquilibrium, WeakClassBidsMoreAggressively) {
   auto square = [](double x) { return std::pow(std::clamp(x, 0.0, 1.0), 2); };
   auto line = [](double x) { return std::clamp(x, 0.0, 1.0); };
   for (auto [strong, weak] : {std::pair<std::int64_t, std::int64_t>{1, 1}, {2, 3}}) {
-    const mc::TwoClassScoringEquilibrium eq({square, 0, 1, strong}, {line, 0, 1, weak}, 0);
+    const mc::TwoClassScoringEquilibrium eq({square, 0, 1, strong}, {line, 0, 1, weak}, 0, 512);
     SCOPED_TRACE(strong * 10 + weak);
     for (int i = 1; i <= 9; ++i) {
       const double x = 0.1 * i;
@@ -84,22 +85,38 @@ TEST(TwoClassEquilibrium, WeakClassBidsMoreAggressively) {
 
 TEST(TwoClassEquilibrium, EquilibriumScoreIsABestResponse) {
   // Against the solved bids of the others, (x - t) P_k(t) over a fine grid of scores t is
-  // never above its value at t = score_k(x), for types across both classes (uniform on
-  // [0, 1] and on [0.2, 1.6]; 2 + 3 bidders; reserve 0.3). Tolerance 2e-6, below the payoff
-  // lost by shading the bid by 10% of its excess over the reserve.
-  const mc::TwoClassScoringEquilibrium eq(uniform(0, 1, 2), uniform(0.2, 1.6, 3), 0.3);
-  const double high[2] = {1, 1.6};
-  for (int k = 0; k < 2; ++k) {
-    for (double x = 0.35; x <= high[k]; x += 0.05) {
-      const double t_eq = eq.score(k, x);
-      const double best = (x - t_eq) * eq.win_probability(k, t_eq);
-      double alternative = 0;
-      for (double t = 0.3; t <= x; t += 1e-4) alternative = std::max(alternative, (x - t) * eq.win_probability(k, t));
-      EXPECT_LE(alternative, best + 2e-6) << "class " << k << ", x = " << x;
-      const double off = 0.9 * (t_eq - 0.3) + 0.3;  // the check has power
-      if (x > 0.5) EXPECT_LT((x - off) * eq.win_probability(k, off), best - 2e-6) << "class " << k << ", x = " << x;
+  // never above its value at t = score_k(x), for types across both classes: 2 bidders
+  // uniform on [0, 1] and 3 uniform on [0.2, 1], reserve 0.3 (a common top type);
+  // and one bidder of each, uniform on [0, 1] and on [0, 2], no reserve. Tolerance 2e-6, below
+  // the payoff lost by shading the bid by 10% of its excess over the reserve.
+  struct Case {
+    mc::BidderClass first, second;
+    double reserve;
+  };
+  for (const auto& c : {Case{uniform(0, 1, 2), uniform(0.2, 1, 3), 0.3}, Case{uniform(0, 1, 1), uniform(0, 2, 1), 0}}) {
+    const mc::TwoClassScoringEquilibrium eq(c.first, c.second, c.reserve, 512);
+    const double high[2] = {c.first.high, c.second.high};
+    for (int k = 0; k < 2; ++k) {
+      for (double x = c.reserve + 0.05; x <= high[k]; x += 0.05) {
+        const double t_eq = eq.score(k, x);
+        const double best = (x - t_eq) * eq.win_probability(k, t_eq);
+        double alternative = 0;
+        for (double t = c.reserve; t <= x; t += 1e-4) alternative = std::max(alternative, (x - t) * eq.win_probability(k, t));
+        EXPECT_LE(alternative, best + 2e-6) << "class " << k << ", x = " << x;
+        const double off = 0.9 * (t_eq - c.reserve) + c.reserve;  // the check has power
+        if (x > c.reserve + 0.2)
+          EXPECT_LT((x - off) * eq.win_probability(k, off), best - 2e-6) << "class " << k << ", x = " << x;
+      }
     }
   }
+}
+
+TEST(TwoClassEquilibrium, NoCommonTopScoreIsReported) {
+  // Two bidders on [0, 1] against three on [0.2, 1.6]: at any common top score tbar < 1 the
+  // weak class's top type would rather bid less (3 (1 - tbar) < 2 (1.6 - tbar)), so its top
+  // bid lies below tbar, a free boundary the solver does not handle: it says so.
+  EXPECT_THROW(mc::TwoClassScoringEquilibrium(uniform(0, 1, 2), uniform(0.2, 1.6, 3), 0.3, 256), ms::Error);
+  EXPECT_NO_THROW(mc::TwoClassScoringEquilibrium(uniform(0, 1, 1), uniform(0.2, 1.6, 1), 0.3, 256));  // one rival: always
 }
 
 TEST(TwoClassEquilibrium, BadArgumentsThrow) {

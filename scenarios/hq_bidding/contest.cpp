@@ -230,13 +230,15 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
   const Path coarse = solve(grid);
   path_ = solve(2 * grid);
   top_ = path_.top;
+  // Over the types that matter: a real chance to win, and not in the far upper tail of their
+  // class (the top 1e-9 of each law, whose inverse bids sweep a tail within a cell of tbar).
   for (int k = 0; k < 2; ++k) {
     constexpr int kProbes = 512;
     for (int i = 0; i <= kProbes; ++i) {
       const double x = bottom_ + (high_[k] - bottom_) * i / kProbes;
-      const double fine = score_on(path_, k, bottom_, x);
-      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9)
-        accuracy_ = std::max(accuracy_, std::abs(fine - score_on(coarse, k, bottom_, x)));
+      const double fine = score_on(path_, k, x);
+      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9 && law_[k].cdf(x) <= 1 - 1e-9)
+        accuracy_ = std::max(accuracy_, std::abs(fine - score_on(coarse, k, x)));
     }
   }
 }
@@ -259,20 +261,34 @@ TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t s
     }
   }
   if (!found) throw Error("TwoClassScoringEquilibrium: backward shooting found no top score (degenerate classes?)");
+  // ln F_k > 0 on the solution: the coupled system pushes F_k above 1 below tbar, i.e. a class
+  // whose top type would not bid the common top score (its support ends well below the
+  // other's, which has several bidders). Its top bid is then below tbar and the other class
+  // bids alone above it: a free boundary this solver does not handle.
+  if (best.overshoot > 1e-9)
+    throw Error(fmt::format("TwoClassScoringEquilibrium: the classes have no common top score (ln F_{} rises to {:.3g} "
+                            "below it): a class with a much lower top facing several rivals is not supported",
+                            best.overshoot_class, best.overshoot));
   for (int k = 0; k < 2; ++k)  // rounding may leave a flat step; the inverse must not fall
-    for (std::size_t j = 1; j < best.phi[k].size(); ++j) best.phi[k][j] = std::max(best.phi[k][j], best.phi[k][j - 1]);
+    for (std::size_t j = 1; j < best.phi[k].size(); ++j) {
+      best.phi[k][j] = std::max(best.phi[k][j], best.phi[k][j - 1]);
+      best.L[k][j] = std::max(best.L[k][j], best.L[k][j - 1]);
+    }
   return best;
 }
 
 // RK4 from t = top down to r' in `steps` steps on (L_1, L_2); false as soon as a margin
 // phi_k - t is no longer positive (the guess was too high). The independent variable is
-// the grid index u, t(u) = r' + (top - r') (u / K)^2: near a reserve with an atom below it,
-// phi_k - t grows like sqrt(t - r'), which is smooth in u.
+// the grid index u, t(u) = r' + (top - r') g(u / K) with g(s) = s^2 (3 - 2 s), graded at both
+// ends: near a reserve with an atom below it phi_k - t grows like sqrt(t - r'), smooth in u,
+// and near the top the inverse bids sweep the cdfs' upper tails within a short span of scores.
 bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* path) const {
   const double K = static_cast<double>(steps), span = top - bottom_;
   const double n1 = static_cast<double>(n_[0] + n_[1] - 1);
+  const double n0 = static_cast<double>(n_[0]), n1_ = static_cast<double>(n_[1]);
+  const double kNegligible = std::log(1e-12);  // ln P_k(t) below which a bid does not matter
   auto slope = [&](double u, const double* L, double* d) {  // dL/du
-    const double t = bottom_ + span * (u / K) * (u / K), dt = 2 * span * u / (K * K);
+    const double t = bottom_ + span * grading(u / K), dt = span * 6 * (u / K) * (1 - u / K) / K;
     double inv[2];
     for (int k = 0; k < 2; ++k) {
       const double margin = law_[k].quantile(std::exp(L[k])) - t;
@@ -284,51 +300,105 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
     return true;
   };
   path->top = top;
+  path->overshoot = 0;
   for (int k = 0; k < 2; ++k) {
     path->phi[k].assign(steps + 1, 0.0);
     path->L[k].assign(steps + 1, 0.0);
     path->phi[k][steps] = law_[k].quantile(1.0);
   }
-  double L[2] = {0, 0}, k1[2], k2[2], k3[2], k4[2], y[2];
+  // One RK4 step from u to u - du.
+  auto rk4 = [&](double u, double du, const double* L, double* out) {
+    double k1[2], k2[2], k3[2], k4[2], y[2];
+    if (!slope(u, L, k1)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * du * k1[k];
+    if (!slope(u - 0.5 * du, y, k2)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * du * k2[k];
+    if (!slope(u - 0.5 * du, y, k3)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - du * k3[k];
+    if (!slope(u - du, y, k4)) return false;
+    for (int k = 0; k < 2; ++k) out[k] = L[k] - du * (k1[k] + 2 * k2[k] + 2 * k3[k] + k4[k]) / 6;
+    return true;
+  };
+  // Step doubling: a cell is halved (at most 10 times) until one step and two half steps
+  // agree to 1e-8 of |L| + 1e-12; needed near the top, where the inverse bids sweep the
+  // upper tails.
+  auto advance = [&](auto&& self, double u, double du, double* L, int depth) -> bool {
+    double whole[2], half[2], two[2];
+    if (!rk4(u, du, L, whole) || !rk4(u, 0.5 * du, L, half) || !rk4(u - 0.5 * du, 0.5 * du, half, two)) {
+      if (depth == 0) return false;  // a failing margin, not a step too long
+    } else {
+      bool close = true;
+      for (int k = 0; k < 2; ++k) close = close && std::abs(whole[k] - two[k]) <= 1e-8 * std::abs(two[k]) + 1e-12;
+      if (close || depth == 0) {
+        L[0] = two[0];
+        L[1] = two[1];
+        return true;
+      }
+    }
+    return self(self, u, 0.5 * du, L, depth - 1) && self(self, u - 0.5 * du, 0.5 * du, L, depth - 1);
+  };
+  double L[2] = {0, 0};
   for (std::size_t j = steps; j > 0; --j) {
     const double u = static_cast<double>(j);
-    if (!slope(u, L, k1)) return false;
-    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * k1[k];
-    if (!slope(u - 0.5, y, k2)) return false;
-    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * k2[k];
-    if (!slope(u - 0.5, y, k3)) return false;
-    for (int k = 0; k < 2; ++k) y[k] = L[k] - k3[k];
-    if (!slope(u - 1, y, k4)) return false;
-    const double t = bottom_ + span * ((u - 1) / K) * ((u - 1) / K);
+    if (!advance(advance, u, 1.0, L, 10)) return false;
+    const double t = bottom_ + span * grading((u - 1) / K);
     for (int k = 0; k < 2; ++k) {
-      L[k] -= (k1[k] + 2 * k2[k] + 2 * k3[k] + k4[k]) / 6;
       const double phi = law_[k].quantile(std::exp(L[k]));
-      if (!(phi - t > 0)) return false;
+      if (!(phi - t > 0) && L[k] < 0) return false;
       path->phi[k][j - 1] = phi;
       path->L[k][j - 1] = L[k];
+      if (L[k] > path->overshoot) {
+        path->overshoot = L[k];
+        path->overshoot_class = k;
+      }
+    }
+    if (j - 1 > 0 && std::max(n0 * L[0] + n1_ * L[1] - L[0], n0 * L[0] + n1_ * L[1] - L[1]) < kNegligible) {
+      fill_bottom(j - 1, path);
+      return true;
     }
   }
   return true;
 }
 
+// Below the score where both classes' chance to win fell under 1e-12 the bids do not matter
+// and the far tails of the cdfs cannot steer the shooting: the inverse bids run linearly down
+// to the lowest types bidding r'.
+void TwoClassScoringEquilibrium::fill_bottom(std::size_t stop, Path* path) const {
+  const double edge = path->score_at(stop, bottom_);
+  for (int k = 0; k < 2; ++k) {
+    const double lowest = std::max(bottom_, law_[k].low), top = path->phi[k][stop];
+    for (std::size_t j = 0; j < stop; ++j) {
+      const double phi = lowest + (top - lowest) * (path->score_at(j, bottom_) - bottom_) / (edge - bottom_);
+      path->phi[k][j] = phi;
+      path->L[k][j] = std::log(std::max(law_[k].cdf(phi), 1e-300));
+    }
+  }
+}
+
 double TwoClassScoringEquilibrium::Path::score_at(std::size_t j, double bottom) const {
-  const double u = static_cast<double>(j) / static_cast<double>(phi[0].size() - 1);
-  return bottom + (top - bottom) * u * u;
+  return bottom + (top - bottom) * grading(static_cast<double>(j) / static_cast<double>(phi[0].size() - 1));
 }
 
 double TwoClassScoringEquilibrium::Path::read(const std::vector<double>& table, double bottom, double t) const {
-  const double K = static_cast<double>(table.size() - 1);
-  return interpolate(table, 0, 1, K * std::sqrt(std::max(0.0, (t - bottom) / (top - bottom))));
+  const double y = std::clamp((t - bottom) / (top - bottom), 0.0, 1.0);
+  const double s = 0.5 - std::sin(std::asin(1 - 2 * y) / 3);  // g^{-1}(y)
+  return interpolate(table, 0, 1, static_cast<double>(table.size() - 1) * s);
 }
 
-double TwoClassScoringEquilibrium::score_on(const Path& path, int k, double bottom, double x) {
-  if (x < bottom) return kNoBid;
+// t(x) read off the path linearly in ln F_k(x), the variable the path is smooth in (the
+// inverse bids themselves sweep the upper tails within a cell or two of the top).
+double TwoClassScoringEquilibrium::score_on(const Path& path, int k, double x) const {
+  if (x < bottom_) return kNoBid;
   const auto& phi = path.phi[k];
+  const auto& L = path.L[k];
   if (x >= phi.back()) return path.top;
-  if (x <= phi.front()) return bottom;  // no real chance to win: the reserve
-  const auto j = static_cast<std::size_t>(std::upper_bound(phi.begin(), phi.end(), x) - phi.begin());
-  const double lo = path.score_at(j - 1, bottom), hi = path.score_at(j, bottom);
-  return lo + (hi - lo) * (x - phi[j - 1]) / (phi[j] - phi[j - 1]);
+  if (x <= phi.front()) return bottom_;  // no real chance to win: the reserve
+  const double ell = std::log(law_[k].cdf(x));
+  const auto j = static_cast<std::size_t>(std::upper_bound(L.begin(), L.end(), ell) - L.begin());
+  if (j == 0) return bottom_;
+  if (j == L.size()) return path.top;
+  const double lo = path.score_at(j - 1, bottom_), hi = path.score_at(j, bottom_);
+  return lo + (hi - lo) * (ell - L[j - 1]) / (L[j] - L[j - 1]);
 }
 
 double TwoClassScoringEquilibrium::win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t) {
@@ -347,7 +417,7 @@ double TwoClassScoringEquilibrium::score(int k, double x) const {
   count(k);
   if (single_) return k == single_class_ ? single_->score(x) : kNoBid;
   if (!present_[k]) return kNoBid;
-  return score_on(path_, k, bottom_, x);
+  return score_on(path_, k, x);
 }
 
 double TwoClassScoringEquilibrium::inverse(int k, double t) const {

@@ -33,17 +33,28 @@
 //     Boundary conditions: a common top score tbar with phi_k(tbar) = high_k, and at the
 //     bottom the lowest participating types bid r' = max(reserve, lowest type), phi_k(r')
 //     = r'. Solved by backward shooting on tbar (Marshall, Meurer, Richard and Stromquist
-//     1994): from a guess tbar the system is integrated down to r' by classical RK4 on a
-//     grid of scores graded towards r', with the state (L_1, L_2) and phi_k = F_k^{-1}(e^{L_k}) read
-//     off a tabulated cdf (so no density is needed and the flat top tails stay well
-//     posed); a guess is too high when some margin phi_k - t reaches 0 above r', too low
-//     when every margin is still positive at r'; bisection to the last bit between the
-//     two. The kept trajectory is the last one that reached r' (types it leaves between
-//     r' and phi_k(r') bid r': they have no real chance to win). accuracy = max |t_K -
-//     t_2K| over each class's types whose chance to win is at least 1e-9. With one class
-//     empty (or unable to meet the reserve) it is ScoringEquilibrium of the other class.
-//     Griesmer, Levitan and Shubik (1967) give the closed form for two uniform bidders;
-//     Maskin and Riley (2000): the weak class bids more aggressively at the same type.
+//     1994): from a guess tbar in (r', min high_k) the system is integrated down to r' by
+//     classical RK4 with step doubling (a cell is halved, at most 10 times, until one step
+//     and two half steps agree to 1e-8 |L| + 1e-12), on K cells of scores graded towards
+//     both ends, t_j = r' + (tbar - r') g(j / K), g(s) = s^2 (3 - 2 s) (near a reserve with
+//     an atom below it phi_k - t grows like sqrt(t - r'); near the top the inverse bids
+//     sweep the upper tails). The state is (L_1, L_2); phi_k = F_k^{-1}(e^{L_k}) is read off
+//     the cdf tabulated on 4K + 1 points, so no density is needed. A guess is too high when
+//     some margin phi_k - t reaches 0 above r'; too low when every margin is still positive
+//     at r', or at the score below which both classes' chance to win is under 1e-12 (there
+//     the inverse bids are continued linearly down to r': bids that cannot win do not
+//     matter, and the cdfs' far tails must not steer the shooting). Bisection to the last
+//     bit; the kept trajectory is the last that did not fail (types between r' and phi_k(r')
+//     bid r'). score_k(x) is read off it linearly in ln F_k(x). accuracy = max |t_K - t_2K|
+//     over each class's types with a chance to win >= 1e-9 and not in its top 1e-9.
+//     Not covered: classes without a common top score. With n_j >= 2 rivals of the other
+//     class, a class whose support ends well below the other's (n_j (high_k - tbar) <
+//     (n_j - 1)(high_j - tbar)) bids below tbar at its top, and above its top bid the other
+//     class bids alone (a free boundary); the solver detects it (ln F_k > 1e-9 on the
+//     solution) and throws marketsim::Error. Far upper tails below 1e-9 are let through.
+//     With one class empty (or unable to meet the reserve) it is ScoringEquilibrium of the
+//     other class. Griesmer, Levitan and Shubik (1967): the closed form for two uniform
+//     bidders; Maskin and Riley (2000): the weak class bids more aggressively at a type.
 //   * ScoreCdf: the law of a rival's score, H(t) = P(a + S <= t), tabulated by
 //     quadrature over the fundamentals a ~ N(mean, sd); a bidder's chance to win at
 //     score t against m rivals of one kind and k of another is H1(t)^m H2(t)^k.
@@ -137,9 +148,12 @@ class TwoClassScoringEquilibrium {
   std::int64_t count(int k) const;
 
  private:
-  struct Path {  // a solution on the score grid t_j = r' + (tbar - r') (j / K)^2
+  static double grading(double s) { return s * s * (3 - 2 * s); }
+  struct Path {  // a solution on the score grid t_j = r' + (tbar - r') grading(j / K)
     double top = 0;
     std::vector<double> phi[2], L[2];  // inverse bids and ln F_k(phi_k) at t_j
+    double overshoot = 0;  // the largest ln F_k met (> 0: no common top, see solve)
+    int overshoot_class = 0;
     double score_at(std::size_t j, double bottom) const;  // t_j
     double read(const std::vector<double>& table, double bottom, double t) const;  // linear in j
   };
@@ -151,7 +165,8 @@ class TwoClassScoringEquilibrium {
   };
   Path solve(std::size_t steps) const;
   bool integrate(double top, std::size_t steps, Path* path) const;
-  static double score_on(const Path& path, int k, double bottom, double x);
+  void fill_bottom(std::size_t stop, Path* path) const;
+  double score_on(const Path& path, int k, double x) const;
   static double win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t);
   std::int64_t n_[2] = {0, 0};
   double high_[2] = {0, 0};
