@@ -2,7 +2,8 @@
 // TwoClassScoringEquilibrium): the closed form of Griesmer, Levitan and Shubik (1967) for two
 // uniform bidders; identical classes (and one empty class) give the symmetric
 // ScoringEquilibrium; the weak class bids more aggressively (Maskin and Riley 2000); every
-// type's equilibrium score is a best response to the solved bids; classes without a common
+// type's equilibrium score is a best response to the solved bids, and in simulated contests
+// no shift of one bidder's score pays; classes without a common
 // top score are reported; bad arguments throw.
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 
 #include "scenarios/hq_bidding/contest.hpp"
 #include "sim/error.hpp"
+#include "sim/random.hpp"
 
 namespace ms = marketsim;
 namespace mc = marketsim::contest;
@@ -109,6 +111,49 @@ TEST(TwoClassEquilibrium, EquilibriumScoreIsABestResponse) {
       }
     }
   }
+}
+
+TEST(TwoClassEquilibrium, SimulatedDeviationsDoNotPay) {
+  // Monte Carlo, independent of the solver's own P_k: 10^5 contests of 2 bidders uniform on
+  // [0, 1] and 3 uniform on [0.2, 1] (reserve 0.3) bidding the solved scores; a bidder of
+  // either class that shifts its score by +-0.01 or +-0.05 given its type (the others
+  // unchanged) does not gain: the mean payoff change (common draws) is below 2 standard
+  // errors, and the larger shifts lose by more than 3.
+  const mc::TwoClassScoringEquilibrium eq(uniform(0, 1, 2), uniform(0.2, 1, 3), 0.3, 512);
+  const double low[5] = {0, 0, 0.2, 0.2, 0.2}, high = 1;
+  const int cls[5] = {0, 0, 1, 1, 1};
+  const double shifts[] = {-0.05, -0.01, 0.01, 0.05};
+  const int deviators[] = {0, 2};
+  double sum[2][4] = {}, sum2[2][4] = {};
+  constexpr int kContests = 100000;
+  for (int r = 0; r < kContests; ++r) {
+    double x[5], t[5];
+    for (int i = 0; i < 5; ++i) {
+      ms::Stream draw(7, 1, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(r));
+      x[i] = low[i] + (high - low[i]) * draw.uniform01();
+      t[i] = eq.score(cls[i], x[i]);
+    }
+    for (int d = 0; d < 2; ++d) {
+      const int i = deviators[d];
+      double rival = ms::kNoBid;
+      for (int j = 0; j < 5; ++j)
+        if (j != i) rival = std::max(rival, t[j]);
+      auto payoff = [&](double score) { return score >= 0.3 && score > rival ? x[i] - score : 0.0; };
+      for (int s = 0; s < 4; ++s) {
+        const double gain = t[i] == ms::kNoBid ? 0.0 : payoff(t[i] + shifts[s]) - payoff(t[i]);
+        sum[d][s] += gain;
+        sum2[d][s] += gain * gain;
+      }
+    }
+  }
+  for (int d = 0; d < 2; ++d)
+    for (int s = 0; s < 4; ++s) {
+      const double mean = sum[d][s] / kContests;
+      const double se = std::sqrt((sum2[d][s] / kContests - mean * mean) / kContests);
+      SCOPED_TRACE(testing::Message() << "bidder " << deviators[d] << ", shift " << shifts[s]);
+      EXPECT_LT(mean, 2 * se);
+      if (std::abs(shifts[s]) > 0.02) EXPECT_LT(mean, -3 * se);
+    }
 }
 
 TEST(TwoClassEquilibrium, NoCommonTopScoreIsReported) {
