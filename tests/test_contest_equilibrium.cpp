@@ -103,7 +103,8 @@ TEST(TwoClassEquilibrium, EquilibriumScoreIsABestResponse) {
         const double t_eq = eq.score(k, x);
         const double best = (x - t_eq) * eq.win_probability(k, t_eq);
         double alternative = 0;
-        for (double t = c.reserve; t <= x; t += 1e-4) alternative = std::max(alternative, (x - t) * eq.win_probability(k, t));
+        for (double t = c.reserve; t <= x; t += 1e-4)
+          alternative = std::max(alternative, (x - t) * eq.win_probability(k, t));
         EXPECT_LE(alternative, best + 2e-6) << "class " << k << ", x = " << x;
         const double off = 0.9 * (t_eq - c.reserve) + c.reserve;  // the check has power
         if (x > c.reserve + 0.2)
@@ -161,7 +162,8 @@ TEST(TwoClassEquilibrium, NoCommonTopScoreIsReported) {
   // weak class's top type would rather bid less (3 (1 - tbar) < 2 (1.6 - tbar)), so its top
   // bid lies below tbar, a free boundary the solver does not handle: it says so.
   EXPECT_THROW(mc::TwoClassScoringEquilibrium(uniform(0, 1, 2), uniform(0.2, 1.6, 3), 0.3, 256), ms::Error);
-  EXPECT_NO_THROW(mc::TwoClassScoringEquilibrium(uniform(0, 1, 1), uniform(0.2, 1.6, 1), 0.3, 256));  // one rival: always
+  // With one rival of each class the top condition always holds.
+  EXPECT_NO_THROW(mc::TwoClassScoringEquilibrium(uniform(0, 1, 1), uniform(0.2, 1.6, 1), 0.3, 256));
 }
 
 TEST(TwoClassEquilibrium, BadArgumentsThrow) {
@@ -176,5 +178,6 @@ TEST(TwoClassEquilibrium, BadArgumentsThrow) {
   // A reserve above one class's top: only the other class competes (its symmetric bid).
   const mc::TwoClassScoringEquilibrium high(uniform(0, 1, 2), uniform(0, 3, 2), 1.5, 256);
   EXPECT_EQ(high.score(0, 0.9), ms::kNoBid);
-  EXPECT_NEAR(high.score(1, 3), (9 + 1.5 * 1.5) / 6, 1e-3);  // uniform on [0, 3], 2 bidders, r = 1.5: (x^2 + r^2) / (2x)
+  // Uniform on [0, 3], 2 bidders, r = 1.5: t(x) = (x^2 + r^2) / (2x).
+  EXPECT_NEAR(high.score(1, 3), (9 + 1.5 * 1.5) / 6, 1e-3);
 }

@@ -188,7 +188,8 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
   double lowest = kInf;
   for (int k = 0; k < 2; ++k) {
     const auto& c = *classes[k];
-    if (c.count < 0) throw Error(fmt::format("TwoClassScoringEquilibrium: class {} has {} bidders; need >= 0", k, c.count));
+    if (c.count < 0)
+      throw Error(fmt::format("TwoClassScoringEquilibrium: class {} has {} bidders; need >= 0", k, c.count));
     if (!(std::isfinite(c.low) && std::isfinite(c.high) && c.low < c.high))
       throw Error(fmt::format("TwoClassScoringEquilibrium: class {} needs finite low < high, got [{}, {}]", k, c.low,
                               c.high));
