@@ -1,11 +1,16 @@
 // Throughput of the location contest: hq_bidding contests per second at 50, 10^3 and 10^5
 // cities (equilibrium bidders, free-for-all and pact; the parameter-only tables are cached
-// per thread, as in a sweep), and stadium_pact years per second (30 teams; 60 and 10^4 cities).
+// per thread, as in a sweep), and stadium_pact years per second (30 teams; 60 and 10^4 cities);
+// the build of one two-class equilibrium table (contest::TwoClassScoringEquilibrium, grid 512
+// and its check at 1024) for m of 5 bidders bound, pseudo-types as in hq_bidding (lognormal
+// values, equal fundamentals, unit costs 1.5 and 1).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
+#include "scenarios/hq_bidding/contest.hpp"
 #include "sim/scenario.hpp"
 
 namespace ms = marketsim;
@@ -43,6 +48,24 @@ void BM_StadiumYears(benchmark::State& state, const char* disclosure) {
 }
 BENCHMARK_CAPTURE(BM_StadiumYears, private, "private")->Arg(60)->Arg(10000)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_StadiumYears, public, "public")->Arg(60)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+void BM_TwoClassTable(benchmark::State& state) {
+  // v lognormal with the posterior law of hq_bidding's defaults; x = 1 + v / c.
+  const double s2 = std::log1p(0.09), k = s2 / (s2 + 0.09), mu = -s2 / 2 + s2 * 0.09 / (s2 + 0.09) / 2;
+  const double sd = std::sqrt(k * s2), lo = std::exp(mu - 8 * sd), hi = std::exp(mu + 8 * sd);
+  auto pseudo_types = [&](double c, std::int64_t count) {
+    auto cdf = [=](double x) {
+      const double v = c * (x - 1);
+      return v <= 0 ? 0.0 : 0.5 * std::erfc(-(std::log(v) - mu) / (sd * std::sqrt(2.0)));
+    };
+    return marketsim::contest::BidderClass{cdf, 1 + lo / 1.5, 1 + hi / c, count};
+  };
+  const auto bound = state.range(0);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(marketsim::contest::TwoClassScoringEquilibrium(pseudo_types(1.5, bound),
+                                                                              pseudo_types(1.0, 5 - bound), 0, 512));
+}
+BENCHMARK(BM_TwoClassTable)->Arg(1)->Arg(2)->Arg(3)->Arg(4)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

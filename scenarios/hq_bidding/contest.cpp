@@ -170,6 +170,274 @@ double ScoringEquilibrium::inverse(double t) const {
   return x1 - h_ * (hi - t) / (hi - lo);
 }
 
+// ---- TwoClassScoringEquilibrium ---------------------------------------------------------
+
+double TwoClassScoringEquilibrium::Law::cdf(double x) const { return interpolate(F, low, h, x); }
+
+double TwoClassScoringEquilibrium::Law::quantile(double u) const {
+  const auto it = std::lower_bound(F.begin(), F.end(), u);
+  if (it == F.begin()) return low;
+  if (it == F.end()) return high;
+  const auto j = static_cast<std::size_t>(it - F.begin());  // F[j - 1] < u <= F[j]
+  return low + h * (static_cast<double>(j - 1) + (u - F[j - 1]) / (F[j] - F[j - 1]));
+}
+
+TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first, const BidderClass& second,
+                                                       double reserve, std::size_t grid) {
+  const BidderClass* classes[2] = {&first, &second};
+  double lowest = kInf;
+  for (int k = 0; k < 2; ++k) {
+    const auto& c = *classes[k];
+    if (c.count < 0)
+      throw Error(fmt::format("TwoClassScoringEquilibrium: class {} has {} bidders; need >= 0", k, c.count));
+    if (!(std::isfinite(c.low) && std::isfinite(c.high) && c.low < c.high))
+      throw Error(fmt::format("TwoClassScoringEquilibrium: class {} needs finite low < high, got [{}, {}]", k, c.low,
+                              c.high));
+    if (c.count > 0 && !c.cdf) throw Error(fmt::format("TwoClassScoringEquilibrium: class {} has no cdf", k));
+    n_[k] = c.count;
+    high_[k] = c.high;
+    if (c.count > 0) lowest = std::min(lowest, c.low);
+  }
+  if (n_[0] + n_[1] < 1) throw Error("TwoClassScoringEquilibrium: need at least one bidder");
+  if (!std::isfinite(reserve)) throw Error("TwoClassScoringEquilibrium: reserve must be finite");
+  if (grid < 16) throw Error(fmt::format("TwoClassScoringEquilibrium: grid must be >= 16, got {}", grid));
+  bottom_ = std::max(reserve, lowest);
+  for (int k = 0; k < 2; ++k) present_[k] = n_[k] > 0 && high_[k] > bottom_;
+  if (present_[0] != present_[1]) {  // one class competes: the symmetric equilibrium
+    single_class_ = present_[0] ? 0 : 1;
+    const auto& c = *classes[single_class_];
+    single_.emplace(c.cdf, c.low, c.high, c.count, reserve, grid);
+    bottom_ = std::max(reserve, c.low);
+    top_ = single_->score(c.high);
+    accuracy_ = single_->accuracy();
+  }
+  for (int k = 0; k < 2; ++k) {  // each competing class's cdf, tabulated finer than the score grid
+    if (!present_[k]) continue;
+    auto& law = law_[k];
+    const auto& c = *classes[k];
+    law.low = c.low;
+    law.high = c.high;
+    law.F.resize(4 * grid + 1);
+    law.h = (c.high - c.low) / static_cast<double>(law.F.size() - 1);
+    for (std::size_t j = 0; j < law.F.size(); ++j) {
+      law.F[j] = std::clamp(c.cdf(c.low + law.h * static_cast<double>(j)), 0.0, 1.0);
+      if (j && law.F[j] < law.F[j - 1]) law.F[j] = law.F[j - 1];
+    }
+  }
+  if (!(present_[0] && present_[1])) {
+    if (!single_) top_ = bottom_;  // nobody can meet the reserve
+    return;
+  }
+  const Path coarse = solve(grid);
+  path_ = solve(2 * grid);
+  top_ = path_.top;
+  // Over the types that matter: a real chance to win, and not in the far upper tail of their
+  // class (the top 1e-9 of each law, whose inverse bids sweep a tail within a cell of tbar).
+  for (int k = 0; k < 2; ++k) {
+    constexpr int kProbes = 512;
+    for (int i = 0; i <= kProbes; ++i) {
+      const double x = bottom_ + (high_[k] - bottom_) * i / kProbes;
+      const double fine = score_on(path_, k, x);
+      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9 && law_[k].cdf(x) <= 1 - 1e-9)
+        accuracy_ = std::max(accuracy_, std::abs(fine - score_on(coarse, k, x)));
+    }
+  }
+}
+
+// Backward shooting: bisect tbar between r' (too low) and the lower of the two top types
+// (too high: that class's top type would bid its whole value).
+TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t steps) const {
+  double lo = bottom_, hi = std::min(high_[0], high_[1]);
+  Path best, trial;
+  bool found = false;
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    const double mid = 0.5 * (lo + hi);
+    if (!(mid > lo && mid < hi)) break;  // converged to the last bit
+    if (integrate(mid, steps, &trial)) {
+      lo = mid;
+      std::swap(best, trial);
+      found = true;
+    } else {
+      hi = mid;
+    }
+  }
+  if (!found) throw Error("TwoClassScoringEquilibrium: backward shooting found no top score (degenerate classes?)");
+  // ln F_k > 0 on the solution: the coupled system pushes F_k above 1 below tbar, i.e. a class
+  // whose top type would not bid the common top score (its support ends well below the
+  // other's, which has several bidders). Its top bid is then below tbar and the other class
+  // bids alone above it: a free boundary this solver does not handle.
+  if (best.overshoot > 1e-9)
+    throw Error(fmt::format("TwoClassScoringEquilibrium: the classes have no common top score (ln F_{} rises to {:.3g} "
+                            "below it): a class with a much lower top facing several rivals is not supported",
+                            best.overshoot_class, best.overshoot));
+  for (int k = 0; k < 2; ++k)  // rounding may leave a flat step; the inverse must not fall
+    for (std::size_t j = 1; j < best.phi[k].size(); ++j) {
+      best.phi[k][j] = std::max(best.phi[k][j], best.phi[k][j - 1]);
+      best.L[k][j] = std::max(best.L[k][j], best.L[k][j - 1]);
+    }
+  return best;
+}
+
+// RK4 from t = top down to r' in `steps` steps on (L_1, L_2); false as soon as a margin
+// phi_k - t is no longer positive (the guess was too high). The independent variable is
+// the grid index u, t(u) = r' + (top - r') g(u / K) with g(s) = s^2 (3 - 2 s), graded at both
+// ends: near a reserve with an atom below it phi_k - t grows like sqrt(t - r'), smooth in u,
+// and near the top the inverse bids sweep the cdfs' upper tails within a short span of scores.
+bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* path) const {
+  const double K = static_cast<double>(steps), span = top - bottom_;
+  const double n1 = static_cast<double>(n_[0] + n_[1] - 1);
+  const double n0 = static_cast<double>(n_[0]), n1_ = static_cast<double>(n_[1]);
+  const double kNegligible = std::log(1e-12);  // ln P_k(t) below which a bid does not matter
+  auto slope = [&](double u, const double* L, double* d) {  // dL/du
+    const double t = bottom_ + span * grading(u / K), dt = span * 6 * (u / K) * (1 - u / K) / K;
+    double inv[2];
+    for (int k = 0; k < 2; ++k) {
+      const double margin = law_[k].quantile(std::exp(L[k])) - t;
+      if (!(margin > 0)) return false;
+      inv[k] = dt / margin;
+    }
+    d[0] = (static_cast<double>(n_[1]) * inv[1] - static_cast<double>(n_[1] - 1) * inv[0]) / n1;
+    d[1] = (static_cast<double>(n_[0]) * inv[0] - static_cast<double>(n_[0] - 1) * inv[1]) / n1;
+    return true;
+  };
+  path->top = top;
+  path->overshoot = 0;
+  for (int k = 0; k < 2; ++k) {
+    path->phi[k].assign(steps + 1, 0.0);
+    path->L[k].assign(steps + 1, 0.0);
+    path->phi[k][steps] = law_[k].quantile(1.0);
+  }
+  // One RK4 step from u to u - du.
+  auto rk4 = [&](double u, double du, const double* L, double* out) {
+    double k1[2], k2[2], k3[2], k4[2], y[2];
+    if (!slope(u, L, k1)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * du * k1[k];
+    if (!slope(u - 0.5 * du, y, k2)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - 0.5 * du * k2[k];
+    if (!slope(u - 0.5 * du, y, k3)) return false;
+    for (int k = 0; k < 2; ++k) y[k] = L[k] - du * k3[k];
+    if (!slope(u - du, y, k4)) return false;
+    for (int k = 0; k < 2; ++k) out[k] = L[k] - du * (k1[k] + 2 * k2[k] + 2 * k3[k] + k4[k]) / 6;
+    return true;
+  };
+  // Step doubling: a cell is halved (at most 10 times) until one step and two half steps
+  // agree to 1e-8 of |L| + 1e-12; needed near the top, where the inverse bids sweep the
+  // upper tails.
+  auto advance = [&](auto&& self, double u, double du, double* L, int depth) -> bool {
+    double whole[2], half[2], two[2];
+    if (!rk4(u, du, L, whole) || !rk4(u, 0.5 * du, L, half) || !rk4(u - 0.5 * du, 0.5 * du, half, two)) {
+      if (depth == 0) return false;  // a failing margin, not a step too long
+    } else {
+      bool close = true;
+      for (int k = 0; k < 2; ++k) close = close && std::abs(whole[k] - two[k]) <= 1e-8 * std::abs(two[k]) + 1e-12;
+      if (close || depth == 0) {
+        L[0] = two[0];
+        L[1] = two[1];
+        return true;
+      }
+    }
+    return self(self, u, 0.5 * du, L, depth - 1) && self(self, u - 0.5 * du, 0.5 * du, L, depth - 1);
+  };
+  double L[2] = {0, 0};
+  for (std::size_t j = steps; j > 0; --j) {
+    const double u = static_cast<double>(j);
+    if (!advance(advance, u, 1.0, L, 10)) return false;
+    const double t = bottom_ + span * grading((u - 1) / K);
+    for (int k = 0; k < 2; ++k) {
+      const double phi = law_[k].quantile(std::exp(L[k]));
+      if (!(phi - t > 0) && L[k] < 0) return false;
+      path->phi[k][j - 1] = phi;
+      path->L[k][j - 1] = L[k];
+      if (L[k] > path->overshoot) {
+        path->overshoot = L[k];
+        path->overshoot_class = k;
+      }
+    }
+    if (j - 1 > 0 && std::max(n0 * L[0] + n1_ * L[1] - L[0], n0 * L[0] + n1_ * L[1] - L[1]) < kNegligible) {
+      fill_bottom(j - 1, path);
+      return true;
+    }
+  }
+  return true;
+}
+
+// Below the score where both classes' chance to win fell under 1e-12 the bids do not matter
+// and the far tails of the cdfs cannot steer the shooting: the inverse bids run linearly down
+// to the lowest types bidding r'.
+void TwoClassScoringEquilibrium::fill_bottom(std::size_t stop, Path* path) const {
+  const double edge = path->score_at(stop, bottom_);
+  for (int k = 0; k < 2; ++k) {
+    const double lowest = std::max(bottom_, law_[k].low), top = path->phi[k][stop];
+    for (std::size_t j = 0; j < stop; ++j) {
+      const double phi = lowest + (top - lowest) * (path->score_at(j, bottom_) - bottom_) / (edge - bottom_);
+      path->phi[k][j] = phi;
+      path->L[k][j] = std::log(std::max(law_[k].cdf(phi), 1e-300));
+    }
+  }
+}
+
+double TwoClassScoringEquilibrium::Path::score_at(std::size_t j, double bottom) const {
+  return bottom + (top - bottom) * grading(static_cast<double>(j) / static_cast<double>(phi[0].size() - 1));
+}
+
+double TwoClassScoringEquilibrium::Path::read(const std::vector<double>& table, double bottom, double t) const {
+  const double y = std::clamp((t - bottom) / (top - bottom), 0.0, 1.0);
+  const double s = 0.5 - std::sin(std::asin(1 - 2 * y) / 3);  // g^{-1}(y)
+  return interpolate(table, 0, 1, static_cast<double>(table.size() - 1) * s);
+}
+
+// t(x) read off the path linearly in ln F_k(x), the variable the path is smooth in (the
+// inverse bids themselves sweep the upper tails within a cell or two of the top).
+double TwoClassScoringEquilibrium::score_on(const Path& path, int k, double x) const {
+  if (x < bottom_) return kNoBid;
+  const auto& phi = path.phi[k];
+  const auto& L = path.L[k];
+  if (x >= phi.back()) return path.top;
+  if (x <= phi.front()) return bottom_;  // no real chance to win: the reserve
+  const double ell = std::log(law_[k].cdf(x));
+  const auto j = static_cast<std::size_t>(std::upper_bound(L.begin(), L.end(), ell) - L.begin());
+  if (j == 0) return bottom_;
+  if (j == L.size()) return path.top;
+  const double lo = path.score_at(j - 1, bottom_), hi = path.score_at(j, bottom_);
+  return lo + (hi - lo) * (ell - L[j - 1]) / (L[j] - L[j - 1]);
+}
+
+double TwoClassScoringEquilibrium::win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t) {
+  if (t < bottom) return 0;
+  if (t >= path.top) return 1;
+  const double own = path.read(path.L[k], bottom, t), other = path.read(path.L[1 - k], bottom, t);
+  return std::exp(static_cast<double>(n[k] - 1) * own + static_cast<double>(n[1 - k]) * other);
+}
+
+std::int64_t TwoClassScoringEquilibrium::count(int k) const {
+  if (k != 0 && k != 1) throw Error(fmt::format("TwoClassScoringEquilibrium: class must be 0 or 1, got {}", k));
+  return n_[k];
+}
+
+double TwoClassScoringEquilibrium::score(int k, double x) const {
+  count(k);
+  if (single_) return k == single_class_ ? single_->score(x) : kNoBid;
+  if (!present_[k]) return kNoBid;
+  return score_on(path_, k, x);
+}
+
+double TwoClassScoringEquilibrium::inverse(int k, double t) const {
+  count(k);
+  if (single_ && k == single_class_) return single_->inverse(t);
+  if (!(present_[0] && present_[1])) return high_[k];  // this class never meets the reserve
+  if (t >= top_) return high_[k];
+  return path_.read(path_.phi[k], bottom_, t);
+}
+
+double TwoClassScoringEquilibrium::win_probability(int k, double t) const {
+  count(k);
+  if (present_[0] && present_[1]) return win_on(path_, k, bottom_, n_, t);
+  if (!single_ || t < bottom_) return 0;
+  if (t >= top_) return 1;
+  const auto s = single_class_;  // the rivals that bid are this class's (all n_s of them if k is the other)
+  return std::pow(law_[s].cdf(single_->inverse(t)), static_cast<double>(n_[s] - (k == s ? 1 : 0)));
+}
+
 // ---- ScoreCdf ---------------------------------------------------------------------------
 
 ScoreCdf::ScoreCdf(std::function<double(double, double)> exceed, double fund_mean, double fund_sd, double low,

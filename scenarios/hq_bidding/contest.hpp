@@ -22,6 +22,39 @@
 //     trapezoidal quadrature of the ratio, computed recursively so it never underflows;
 //     accuracy = max |t_K - t_{2K}| over the types whose chance to win
 //     F^{n-1} is at least 1e-9, reported.
+//   * TwoClassScoringEquilibrium: the Bayes-Nash equilibrium when the bidders form two
+//     classes, n_1 with pseudo-type cdf F_1 and n_2 with F_2 (e.g. cities bound by a pact,
+//     whose subsidy costs more, and free ones). A class-k bidder scoring t wins with
+//     P_k(t) = F_k(phi_k(t))^{n_k - 1} F_j(phi_j(t))^{n_j}, phi the inverse bid functions;
+//     its first-order condition (phi_k(t) - t) d/dt ln P_k(t) = 1 for k = 1, 2 is a 2x2
+//     linear system in L_k'(t), L_k(t) = ln F_k(phi_k(t)), of determinant 1 - n:
+//       L_1' = (n_2 / (phi_2 - t) - (n_2 - 1) / (phi_1 - t)) / (n - 1)
+//       L_2' = (n_1 / (phi_1 - t) - (n_1 - 1) / (phi_2 - t)) / (n - 1).
+//     Boundary conditions: a common top score tbar with phi_k(tbar) = high_k, and at the
+//     bottom the lowest participating types bid r' = max(reserve, lowest type), phi_k(r')
+//     = r'. Solved by backward shooting on tbar (Marshall, Meurer, Richard and Stromquist
+//     1994): from a guess tbar in (r', min high_k) the system is integrated down to r' by
+//     classical RK4 with step doubling (a cell is halved, at most 10 times, until one step
+//     and two half steps agree to 1e-8 |L| + 1e-12), on K cells of scores graded towards
+//     both ends, t_j = r' + (tbar - r') g(j / K), g(s) = s^2 (3 - 2 s) (near a reserve with
+//     an atom below it phi_k - t grows like sqrt(t - r'); near the top the inverse bids
+//     sweep the upper tails). The state is (L_1, L_2); phi_k = F_k^{-1}(e^{L_k}) is read off
+//     the cdf tabulated on 4K + 1 points, so no density is needed. A guess is too high when
+//     some margin phi_k - t reaches 0 above r'; too low when every margin is still positive
+//     at r', or at the score below which both classes' chance to win is under 1e-12 (there
+//     the inverse bids are continued linearly down to r': bids that cannot win do not
+//     matter, and the cdfs' far tails must not steer the shooting). Bisection to the last
+//     bit; the kept trajectory is the last that did not fail (types between r' and phi_k(r')
+//     bid r'). score_k(x) is read off it linearly in ln F_k(x). accuracy = max |t_K - t_2K|
+//     over each class's types with a chance to win >= 1e-9 and not in its top 1e-9.
+//     Not covered: classes without a common top score. With n_j >= 2 rivals of the other
+//     class, a class whose support ends well below the other's (n_j (high_k - tbar) <
+//     (n_j - 1)(high_j - tbar)) bids below tbar at its top, and above its top bid the other
+//     class bids alone (a free boundary); the solver detects it (ln F_k > 1e-9 on the
+//     solution) and throws marketsim::Error. Far upper tails below 1e-9 are let through.
+//     With one class empty (or unable to meet the reserve) it is ScoringEquilibrium of the
+//     other class. Griesmer, Levitan and Shubik (1967): the closed form for two uniform
+//     bidders; Maskin and Riley (2000): the weak class bids more aggressively at a type.
 //   * ScoreCdf: the law of a rival's score, H(t) = P(a + S <= t), tabulated by
 //     quadrature over the fundamentals a ~ N(mean, sd); a bidder's chance to win at
 //     score t against m rivals of one kind and k of another is H1(t)^m H2(t)^k.
@@ -32,6 +65,7 @@
 // Every function throws marketsim::Error on bad arguments.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -89,6 +123,59 @@ class ScoringEquilibrium {
   double low_, high_, h_, reserve_;
   std::vector<double> t_;
   double accuracy_ = 0;
+};
+
+// One class of bidders in TwoClassScoringEquilibrium: `count` bidders whose pseudo-types are
+// iid with cdf `cdf` on [low, high].
+struct BidderClass {
+  std::function<double(double)> cdf;
+  double low = 0, high = 1;
+  std::int64_t count = 0;
+};
+
+// Two-class first-price scoring-auction equilibrium (classes 0 and 1), reserve score r;
+// `grid` scores between r' and tbar (the accuracy check solves again on 2 grid, kept).
+class TwoClassScoringEquilibrium {
+ public:
+  TwoClassScoringEquilibrium(const BidderClass& first, const BidderClass& second, double reserve,
+                             std::size_t grid = 1024);
+  double score(int k, double x) const;    // class k's score at pseudo-type x; kNoBid below the reserve
+  double inverse(int k, double t) const;  // phi_k(t): the class-k type bidding t (clamped to its range)
+  double win_probability(int k, double t) const;  // P_k(t) against the others' equilibrium bids
+  double top_score() const { return top_; }       // tbar
+  double bottom_score() const { return bottom_; }  // r'
+  double accuracy() const { return accuracy_; }   // max |t_K - t_2K|
+  std::int64_t count(int k) const;
+
+ private:
+  static double grading(double s) { return s * s * (3 - 2 * s); }
+  struct Path {  // a solution on the score grid t_j = r' + (tbar - r') grading(j / K)
+    double top = 0;
+    std::vector<double> phi[2], L[2];  // inverse bids and ln F_k(phi_k) at t_j
+    double overshoot = 0;  // the largest ln F_k met (> 0: no common top, see solve)
+    int overshoot_class = 0;
+    double score_at(std::size_t j, double bottom) const;  // t_j
+    double read(const std::vector<double>& table, double bottom, double t) const;  // linear in j
+  };
+  struct Law {  // F_k tabulated on [low, high], read linearly both ways
+    double low = 0, high = 1, h = 1;
+    std::vector<double> F;
+    double cdf(double x) const;
+    double quantile(double u) const;  // the lowest x with F(x) = u
+  };
+  Path solve(std::size_t steps) const;
+  bool integrate(double top, std::size_t steps, Path* path) const;
+  void fill_bottom(std::size_t stop, Path* path) const;
+  double score_on(const Path& path, int k, double x) const;
+  static double win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t);
+  std::int64_t n_[2] = {0, 0};
+  double high_[2] = {0, 0};
+  double bottom_ = 0, top_ = 0, accuracy_ = 0;
+  bool present_[2] = {false, false};
+  Law law_[2];
+  Path path_;
+  std::optional<ScoringEquilibrium> single_;  // one class competes
+  int single_class_ = -1;
 };
 
 // H(t) = P(score <= t) for a bidder whose fundamentals are N(mean, sd) (sd = 0: a point),
