@@ -85,7 +85,10 @@ struct Cancelled {};
 // The context of one run: its validated parameters, seed, random streams and outputs.
 class Run {
  public:
+  // The run keeps references to `info` and `params`: both must outlive it (a temporary
+  // Params does not compile).
   Run(const ScenarioInfo& info, const Params& params, std::uint64_t seed, const std::atomic<bool>* cancel);
+  Run(const ScenarioInfo& info, Params&& params, std::uint64_t seed, const std::atomic<bool>* cancel) = delete;
 
   const Params& params() const { return params_; }
   std::uint64_t seed() const { return seed_; }

@@ -118,7 +118,8 @@ TEST(ZiDoubleAuction, CompetitiveEquilibriumOfTheSymmetricMarket) {
 TEST(ZiDoubleAuction, GodeSunderMarketsMeetThePapersAnchors) {
   for (const auto& m : kPaper) {
     SCOPED_TRACE(m.name);
-    ms::Run run(info(), params({{"market", m.name}}), 1, nullptr);
+    const auto p = params({{"market", m.name}});
+    ms::Run run(info(), p, 1, nullptr);
     ms::ZiDoubleAuction model(run);
     const auto& zi = model.traders();
     EXPECT_EQ(zi.n_buyers(), 6u);
@@ -151,7 +152,8 @@ TEST(ZiDoubleAuction, GodeSunderMarketsReproduceThePapersEfficiencies) {
   for (const auto& m : kPaper) {
     SCOPED_TRACE(m.name);
     const auto zi_u = replicate({{"market", m.name}, {"trader", "zi_u"}}, 20);
-    ms::Run run(info(), params({{"market", m.name}}), 1, nullptr);
+    const auto p = params({{"market", m.name}});
+    ms::Run run(info(), p, 1, nullptr);
     ms::ZiDoubleAuction model(run);
     const auto& zi = model.traders();
     const auto values = zi.buyers().all(), costs = zi.sellers().all();

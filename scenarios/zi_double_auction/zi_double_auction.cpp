@@ -176,16 +176,16 @@ ScenarioInfo describe_zi_double_auction() {
   s.default_rounds = 6;
   s.default_record_every = 1;
   auto& p = *s.schema;
+  p.choice("market", "gode_sunder_1",
+           {"gode_sunder_1", "gode_sunder_2", "gode_sunder_3", "gode_sunder_4", "gode_sunder_5", "symmetric", "custom"},
+           "the traders' schedules: Gode and Sunder's (1993) markets 1-5 (six buyers, six sellers), this project's "
+           "symmetric market, or custom (buyers, sellers, buyer_values, seller_costs, assignment)");
   p.choice("trader", "zi_c", {"zi_c", "zi_u"},
            "zi_c: budget-constrained (bid uniform on [price_min, value], ask on [cost, price_max]); zi_u: uniform on "
            "[price_min, price_max]");
   p.choice("rules", "gode_sunder", {"gode_sunder", "price_time"},
            "gode_sunder: one standing bid and ask, improvement rule, book cleared after each trade; price_time: full "
            "book, each trader's latest order stands until filled or replaced");
-  p.choice("market", "gode_sunder_1",
-           {"gode_sunder_1", "gode_sunder_2", "gode_sunder_3", "gode_sunder_4", "gode_sunder_5", "symmetric", "custom"},
-           "the traders' schedules: Gode and Sunder's (1993) markets 1-5 (six buyers, six sellers), this project's "
-           "symmetric market, or custom (buyers, sellers, buyer_values, seller_costs, assignment)");
   p.integer("buyers", 6, {1, 1e5}, "traders", "market = custom: number of buyers sharing the buyer_values");
   p.integer("sellers", 6, {1, 1e5}, "traders", "market = custom: number of sellers sharing the seller_costs");
   p.real_list("buyer_values", default_values(), {0, 1e9}, "currency",
