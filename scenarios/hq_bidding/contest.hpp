@@ -47,11 +47,19 @@
 //     bit; the kept trajectory is the last that did not fail (types between r' and phi_k(r')
 //     bid r'). score_k(x) is read off it linearly in ln F_k(x). accuracy = max |t_K - t_2K|
 //     over each class's types with a chance to win >= 1e-9 and not in its top 1e-9.
-//     Not covered: classes without a common top score. With n_j >= 2 rivals of the other
-//     class, a class whose support ends well below the other's (n_j (high_k - tbar) <
-//     (n_j - 1)(high_j - tbar)) bids below tbar at its top, and above its top bid the other
-//     class bids alone (a free boundary); the solver detects it (ln F_k > 1e-9 on the
-//     solution) and throws marketsim::Error. Far upper tails below 1e-9 are let through.
+//     Free boundary: with n_s >= 2 bidders in the class with the higher top type (strong,
+//     s), the weak class w may stop below tbar: its top type's best score t_w solves
+//     n_s (high_w - t) = (n_s - 1)(phi_s(t) - t) (first-order condition of (high_w - t)
+//     F_s(phi_s(t))^{n_s}; the left minus the right side rises as t falls, so the root is
+//     unique and above it the payoff falls: the second-order condition holds). On (t_w, tbar]
+//     the strong class bids alone, (n_s - 1) L_s' = 1 / (phi_s - t), L_w = 0; from a guess
+//     tbar (now bracketed by high_s) the integration starts there when the condition fails
+//     at tbar, locates t_w inside its cell by bisection, and continues with the two-class
+//     system from L_w(t_w) = 0 (at t_w both L' are continuous, L_w' = 0). The shooting and
+//     its bottom test are unchanged. The weak class's bid has a vertical tangent at its top
+//     (L_w ~ -c (t_w - t)^2): its score is read linearly in sqrt(-ln F_w). If the tops are
+//     close or n_s = 1 the common top applies (t_w = tbar). ln F_k > 1e-9 on a solution
+//     (never seen since) still throws.
 //     With one class empty (or unable to meet the reserve) it is ScoringEquilibrium of the
 //     other class. Griesmer, Levitan and Shubik (1967): the closed form for two uniform
 //     bidders; Maskin and Riley (2000): the weak class bids more aggressively at a type.
@@ -142,7 +150,8 @@ class TwoClassScoringEquilibrium {
   double score(int k, double x) const;    // class k's score at pseudo-type x; kNoBid below the reserve
   double inverse(int k, double t) const;  // phi_k(t): the class-k type bidding t (clamped to its range)
   double win_probability(int k, double t) const;  // P_k(t) against the others' equilibrium bids
-  double top_score() const { return top_; }       // tbar
+  double top_score() const { return top_; }       // tbar: the highest score anyone bids
+  double top_score(int k) const;  // the highest score class k bids (< tbar at a free boundary); kNoBid if it never bids
   double bottom_score() const { return bottom_; }  // r'
   double accuracy() const { return accuracy_; }   // max |t_K - t_2K|
   std::int64_t count(int k) const;
@@ -151,11 +160,13 @@ class TwoClassScoringEquilibrium {
   static double grading(double s) { return s * s * (3 - 2 * s); }
   struct Path {  // a solution on the score grid t_j = r' + (tbar - r') grading(j / K)
     double top = 0;
+    double top_score[2] = {0, 0};  // each class's highest score (the weak one's t_w <= tbar)
     std::vector<double> phi[2], L[2];  // inverse bids and ln F_k(phi_k) at t_j
     double overshoot = 0;  // the largest ln F_k met (> 0: no common top, see solve)
     int overshoot_class = 0;
     double score_at(std::size_t j, double bottom) const;  // t_j
     double read(const std::vector<double>& table, double bottom, double t) const;  // linear in j
+    double log_cdf(int k, double bottom, double t) const;  // ln F_k(phi_k(t)), exact 0 above t_k
   };
   struct Law {  // F_k tabulated on [low, high], read linearly both ways
     double low = 0, high = 1, h = 1;
@@ -163,12 +174,14 @@ class TwoClassScoringEquilibrium {
     double cdf(double x) const;
     double quantile(double u) const;  // the lowest x with F(x) = u
   };
-  Path solve(std::size_t steps) const;
+  Path solve(std::size_t steps, double lo, double hi) const;  // bisection of tbar in (lo, hi)
   bool integrate(double top, std::size_t steps, Path* path) const;
   void fill_bottom(std::size_t stop, Path* path) const;
   double score_on(const Path& path, int k, double x) const;
   static double win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t);
+  static constexpr double kTopTolerance = 0;  // bisection stops when hi - lo <= this x (high_s - r')
   std::int64_t n_[2] = {0, 0};
+  int strong_ = 0;  // the class with the higher top type
   double high_[2] = {0, 0};
   double bottom_ = 0, top_ = 0, accuracy_ = 0;
   bool present_[2] = {false, false};
