@@ -229,8 +229,12 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
     return;
   }
   // The strong class has the higher top; with n_s >= 2 the weak one may stop below tbar.
-  strong_ = high_[0] >= high_[1] ? 0 : 1;
-  const double hi = n_[strong_] >= 2 ? high_[strong_] : std::min(high_[0], high_[1]);
+  // Top types as the tabulated laws see them: the lowest x with F(x) = 1 in doubles (far
+  // tails, e.g. a lognormal's 8 sd, saturate before high), so that phi_k(tbar) and the free
+  // boundary's condition use the same top.
+  for (int k = 0; k < 2; ++k) top_type_[k] = law_[k].quantile(1.0);
+  strong_ = top_type_[0] >= top_type_[1] ? 0 : 1;
+  const double hi = n_[strong_] >= 2 ? top_type_[strong_] : std::min(top_type_[0], top_type_[1]);
   const Path coarse = solve(grid, bottom_, hi);
   path_ = solve(2 * grid, bottom_, hi);
   top_ = path_.top;
@@ -255,7 +259,8 @@ TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t s
   bool found = false;
   for (int iteration = 0; iteration < 200; ++iteration) {
     const double mid = 0.5 * (lo + hi);
-    if (!(mid > lo && mid < hi) || hi - lo <= kTopTolerance * (high_[strong_] - bottom_)) break;
+    if (!(mid > lo && mid < hi)) break;  // converged to the last bit (the shooting is unstable: a tbar
+                                         // off by 1e-10 of the span moves low types' bids by 1e-2)
     if (integrate(mid, steps, &trial)) {
       lo = mid;
       std::swap(best, trial);
@@ -265,8 +270,9 @@ TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t s
     }
   }
   if (!found) throw Error("TwoClassScoringEquilibrium: backward shooting found no top score (degenerate classes?)");
-  // ln F_k > 0 on the solution: the coupled system pushed F_k above 1 below a top score, a
-  // boundary this solver got wrong; never seen with the free boundary handled, kept as a guard.
+  // ln F_k > 0 on the solution: the coupled system pushed F_k above 1 below a top score. Seen
+  // when a class's law has a far thin upper tail (hq_bidding's lognormal values cut at 8 sd):
+  // just below a free boundary the weak inverse bid sweeps that tail, and RK4 overshoots.
   if (best.overshoot > 1e-9)
     throw Error(fmt::format("TwoClassScoringEquilibrium: ln F_{} rises to {:.3g} on the solution (no consistent top "
                             "scores found)",
@@ -318,7 +324,7 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
   // The weak top type's first-order condition for a score t the strong class bids alone:
   // n_s (high_w - t) = (n_s - 1)(phi_s(t) - t); gap < 0: it would rather bid less than t.
   auto gap = [&](double u, const double* L) {
-    return ns * (high_[w] - score(u)) - (ns - 1) * (law_[s].quantile(std::exp(L[s])) - score(u));
+    return ns * (top_type_[w] - score(u)) - (ns - 1) * (law_[s].quantile(std::exp(L[s])) - score(u));
   };
   path->top = top;
   path->top_score[0] = path->top_score[1] = top;

@@ -179,9 +179,9 @@ class TwoClassScoringEquilibrium {
   void fill_bottom(std::size_t stop, Path* path) const;
   double score_on(const Path& path, int k, double x) const;
   static double win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t);
-  static constexpr double kTopTolerance = 0;  // bisection stops when hi - lo <= this x (high_s - r')
   std::int64_t n_[2] = {0, 0};
   int strong_ = 0;  // the class with the higher top type
+  double top_type_[2] = {0, 0};  // the lowest type with F_k = 1 in the tabulated law
   double high_[2] = {0, 0};
   double bottom_ = 0, top_ = 0, accuracy_ = 0;
   bool present_[2] = {false, false};
