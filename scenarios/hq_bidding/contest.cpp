@@ -174,6 +174,15 @@ double ScoringEquilibrium::inverse(double t) const {
 
 double TwoClassScoringEquilibrium::Law::cdf(double x) const { return interpolate(F, low, h, x); }
 
+double TwoClassScoringEquilibrium::Law::density(double x) const {
+  // The slope of the tabulated cdf on the cell below x (at the top: the last rising cell).
+  const double u = (x - low) / h;
+  const auto last = F.size() - 1;
+  auto j = static_cast<std::size_t>(std::clamp(std::ceil(u), 1.0, static_cast<double>(last)));
+  while (j > 1 && F[j] == F[j - 1] && F[j] >= 1) --j;
+  return (F[j] - F[j - 1]) / h;
+}
+
 double TwoClassScoringEquilibrium::Law::quantile(double u) const {
   const auto it = std::lower_bound(F.begin(), F.end(), u);
   if (it == F.begin()) return low;
@@ -220,7 +229,7 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
     law.F.resize(4 * grid + 1);
     law.h = (c.high - c.low) / static_cast<double>(law.F.size() - 1);
     for (std::size_t j = 0; j < law.F.size(); ++j) {
-      law.F[j] = std::clamp(c.cdf(c.low + law.h * static_cast<double>(j)), 0.0, 1.0);
+      law.F[j] = std::clamp(c.cdf(c.low + law.h * static_cast<double>(j)) / (1 - kTail), 0.0, 1.0);
       if (j && law.F[j] < law.F[j - 1]) law.F[j] = law.F[j - 1];
     }
   }
@@ -236,16 +245,26 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
   strong_ = top_type_[0] >= top_type_[1] ? 0 : 1;
   const double hi = n_[strong_] >= 2 ? top_type_[strong_] : std::min(top_type_[0], top_type_[1]);
   const Path coarse = solve(grid, bottom_, hi);
-  path_ = solve(2 * grid, bottom_, hi);
+  // The fine solution's tbar lies within 1e-4 of the span of the coarse one's (checked: the
+  // bracket's lower end must integrate and its upper end fail, else the whole range is searched).
+  const double width = 1e-4 * (hi - bottom_);
+  const double below = std::max(bottom_, coarse.top - width), above = std::min(hi, coarse.top + width);
+  Path probe;
+  const bool bracketed = (below == bottom_ || integrate(below, 2 * grid, &probe)) &&
+                         (above == hi || !integrate(above, 2 * grid, &probe));
+  path_ = bracketed ? solve(2 * grid, below, above) : solve(2 * grid, bottom_, hi);
   top_ = path_.top;
-  // Over the types that matter: a real chance to win, and not in the far upper tail of their
-  // class (the top 1e-9 of each law, whose inverse bids sweep a tail within a cell of tbar).
+  // Over the types that matter: a real chance to win, and neither in the far upper tail of
+  // their class (the top 1e-9 of each law, whose inverse bids sweep a tail within a cell of
+  // tbar) nor in its bottom 1e-9 (types that essentially never occur, e.g. a lone free
+  // bidder's lowest types, which still win with chance ~1e-9 against bound rivals).
   for (int k = 0; k < 2; ++k) {
     constexpr int kProbes = 512;
     for (int i = 0; i <= kProbes; ++i) {
       const double x = bottom_ + (high_[k] - bottom_) * i / kProbes;
       const double fine = score_on(path_, k, x);
-      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9 && law_[k].cdf(x) <= 1 - 1e-9)
+      const double F = law_[k].cdf(x);
+      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9 && F >= 1e-9 && F <= 1 - 1e-9)
         accuracy_ = std::max(accuracy_, std::abs(fine - score_on(coarse, k, x)));
     }
   }
@@ -273,7 +292,7 @@ TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t s
   // ln F_k > 0 on the solution: the coupled system pushed F_k above 1 below a top score. Seen
   // when a class's law has a far thin upper tail (hq_bidding's lognormal values cut at 8 sd):
   // just below a free boundary the weak inverse bid sweeps that tail, and RK4 overshoots.
-  if (best.overshoot > 1e-9)
+  if (best.overshoot > 1e-3)
     throw Error(fmt::format("TwoClassScoringEquilibrium: ln F_{} rises to {:.3g} on the solution (no consistent top "
                             "scores found)",
                             best.overshoot_class, best.overshoot));
@@ -294,6 +313,7 @@ TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t s
 // below), the strong class bids alone, (n_s - 1) L_s' = 1 / (phi_s - t), L_w = 0; the weak
 // class's top score t_w is the root of the gap, located by bisection inside its cell; below
 // it both classes bid.
+
 bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* path) const {
   const double K = static_cast<double>(steps), span = top - bottom_;
   const double n1 = static_cast<double>(n_[0] + n_[1] - 1);
@@ -326,6 +346,22 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
   auto gap = [&](double u, const double* L) {
     return ns * (top_type_[w] - score(u)) - (ns - 1) * (law_[s].quantile(std::exp(L[s])) - score(u));
   };
+  // Below t_w, where the weak law's upper tail is thin, L_w is stiff: its rate dL_w'/dL_w =
+  // (n_s - 1) / ((n - 1)(phi_w - t)^2) F_w / f_w(phi_w) is huge and the dynamics (backwards in
+  // t) pull phi_w onto the curve where L_w' = 0, phi*(t) = t + (n_s - 1)(phi_s - t) / n_s.
+  // There (quasi-steady state) L_w = ln F_w(phi*), and on that curve the strong class's L_s'
+  // is exactly its alone slope. Stiff: rate x (one cell's span of scores) > kStiff.
+  bool tail = false;
+  auto stiffness = [&](double u, double phi_w) {
+    const double t = score(u), dt = span * 6 * (u / K) * (1 - u / K) / K;
+    const double density = law_[w].density(phi_w);
+    if (!(density > 0)) return kInf;
+    return (ns - 1) / (n1 * (phi_w - t) * (phi_w - t)) * law_[w].cdf(phi_w) / density * dt;
+  };
+  auto on_curve = [&](double u, const double* L) {  // phi*(t), never above the weak top
+    const double t = score(u);
+    return std::min(top_type_[w], t + (ns - 1) * (law_[s].quantile(std::exp(L[s])) - t) / ns);
+  };
   path->top = top;
   path->top_score[0] = path->top_score[1] = top;
   path->overshoot = 0;
@@ -348,7 +384,7 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
     return true;
   };
   // Step doubling: a cell is halved (at most 10 times) until one step and two half steps
-  // agree to 1e-8 of |L| + 1e-12; needed near the top, where the inverse bids sweep the
+  // agree to 1e-6 of |L| + 1e-12 (1e-8 cost 2.5 times as many steps for no gain in accuracy); needed near the top, where the inverse bids sweep the
   // upper tails.
   auto advance = [&](auto&& self, double u, double du, double* L, int depth) -> bool {
     double whole[2], half[2], two[2];
@@ -356,7 +392,7 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
       if (depth == 0) return false;  // a failing margin, not a step too long
     } else {
       bool close = true;
-      for (int k = 0; k < 2; ++k) close = close && std::abs(whole[k] - two[k]) <= 1e-8 * std::abs(two[k]) + 1e-12;
+      for (int k = 0; k < 2; ++k) close = close && std::abs(whole[k] - two[k]) <= 1e-6 * std::abs(two[k]) + 1e-12;
       if (close || depth == 0) {
         L[0] = two[0];
         L[1] = two[1];
@@ -386,25 +422,32 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
       }
       if (above < u && !rk4(u, u - above, start, at)) return false;
       if (above >= u) std::copy(start, start + 2, at);
-      alone = false;
       path->top_score[w] = score(above);
       L[0] = at[0];
       L[1] = at[1];
       L[w] = 0;
+      tail = stiffness(above, top_type_[w]) > kStiff;
+      alone = tail;
       if (above - (u - 1) > 1e-12 && !advance(advance, above, above - (u - 1), L, 10)) return false;
+    }
+    if (tail) {  // the weak inverse bid on the curve; leave it where L_w is no longer stiff
+      const double phi = on_curve(u - 1, L);
+      L[w] = std::log(std::max(law_[w].cdf(phi), 1e-300));
+      if (stiffness(u - 1, phi) <= kStiff) tail = alone = false;
     }
     const double t = score(u - 1);
     for (int k = 0; k < 2; ++k) {
-      const double phi = law_[k].quantile(std::exp(L[k]));
-      if (!(phi - t > 0) && L[k] < 0) return false;
-      path->phi[k][j - 1] = phi;
-      path->L[k][j - 1] = L[k];
       if (L[k] > path->overshoot) {
         path->overshoot = L[k];
         path->overshoot_class = k;
       }
+      L[k] = std::min(L[k], 0.0);
+      const double phi = law_[k].quantile(std::exp(L[k]));
+      if (!(phi - t > 0) && L[k] < 0) return false;
+      path->phi[k][j - 1] = phi;
+      path->L[k][j - 1] = L[k];
     }
-    if (!alone && j - 1 > 0 &&
+    if (!alone && !tail && j - 1 > 0 &&
         std::max(n0 * L[0] + n1_ * L[1] - L[0], n0 * L[0] + n1_ * L[1] - L[1]) < kNegligible) {
       fill_bottom(j - 1, path);
       return true;

@@ -58,8 +58,15 @@
 //     system from L_w(t_w) = 0 (at t_w both L' are continuous, L_w' = 0). The shooting and
 //     its bottom test are unchanged. The weak class's bid has a vertical tangent at its top
 //     (L_w ~ -c (t_w - t)^2): its score is read linearly in sqrt(-ln F_w). If the tops are
-//     close or n_s = 1 the common top applies (t_w = tbar). ln F_k > 1e-9 on a solution
-//     (never seen since) still throws.
+//     close or n_s = 1 the common top applies (t_w = tbar). Thin upper tails (hq_bidding's
+//     lognormal values): just below t_w the weak L_w is stiff (rate (n_s - 1) F_w / ((n - 1)
+//     f_w (phi_w - t)^2)) and pulls phi_w onto phi*(t) = t + (n_s - 1)(phi_s - t) / n_s, where
+//     L_w' = 0; while the rate times a cell's span exceeds 10 the weak class is kept there
+//     (quasi-steady state, L_w = ln F_w(phi*), and the strong class's slope is its alone one),
+//     then RK4 resumes. Each law is cut at its 1 - 1e-6 quantile (F / (1 - 1e-6), the types
+//     above bid like it): the far tail only steers the numerics. ln F_k > 1e-3 on a solution
+//     throws (ln F_k is clamped at 0 otherwise). The bisection of the fine solve is bracketed
+//     within 1e-4 of the span around the coarse tbar (checked, else the whole range).
 //     With one class empty (or unable to meet the reserve) it is ScoringEquilibrium of the
 //     other class. Griesmer, Levitan and Shubik (1967): the closed form for two uniform
 //     bidders; Maskin and Riley (2000): the weak class bids more aggressively at a type.
@@ -173,6 +180,7 @@ class TwoClassScoringEquilibrium {
     std::vector<double> F;
     double cdf(double x) const;
     double quantile(double u) const;  // the lowest x with F(x) = u
+    double density(double x) const;   // slope of the cell below x
   };
   Path solve(std::size_t steps, double lo, double hi) const;  // bisection of tbar in (lo, hi)
   bool integrate(double top, std::size_t steps, Path* path) const;
@@ -180,6 +188,8 @@ class TwoClassScoringEquilibrium {
   double score_on(const Path& path, int k, double x) const;
   static double win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t);
   std::int64_t n_[2] = {0, 0};
+  static constexpr double kTail = 1e-6;  // each law is cut at its 1 - kTail quantile (renormalised)
+  static constexpr double kStiff = 10;  // see integrate: the weak tail's quasi-steady state
   int strong_ = 0;  // the class with the higher top type
   double top_type_[2] = {0, 0};  // the lowest type with F_k = 1 in the tabulated law
   double high_[2] = {0, 0};
