@@ -192,7 +192,8 @@ double TwoClassScoringEquilibrium::Law::quantile(double u) const {
 }
 
 TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first, const BidderClass& second,
-                                                       double reserve, std::size_t grid) {
+                                                       double reserve, std::size_t grid, double negligible)
+    : negligible_(negligible) {
   const BidderClass* classes[2] = {&first, &second};
   double lowest = kInf;
   for (int k = 0; k < 2; ++k) {
@@ -210,6 +211,8 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
   if (n_[0] + n_[1] < 1) throw Error("TwoClassScoringEquilibrium: need at least one bidder");
   if (!std::isfinite(reserve)) throw Error("TwoClassScoringEquilibrium: reserve must be finite");
   if (grid < 16) throw Error(fmt::format("TwoClassScoringEquilibrium: grid must be >= 16, got {}", grid));
+  if (!(negligible > 0 && negligible < 1e-3))
+    throw Error(fmt::format("TwoClassScoringEquilibrium: negligible must be in (0, 1e-3), got {}", negligible));
   bottom_ = std::max(reserve, lowest);
   for (int k = 0; k < 2; ++k) present_[k] = n_[k] > 0 && high_[k] > bottom_;
   if (present_[0] != present_[1]) {  // one class competes: the symmetric equilibrium
@@ -264,7 +267,7 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
       const double x = bottom_ + (high_[k] - bottom_) * i / kProbes;
       const double fine = score_on(path_, k, x);
       const double F = law_[k].cdf(x);
-      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9 && F >= 1e-9 && F <= 1 - 1e-9)
+      if (win_on(path_, k, bottom_, n_, fine) >= std::max(1e-9, 10 * negligible_) && F >= 1e-9 && F <= 1 - 1e-9)
         accuracy_ = std::max(accuracy_, std::abs(fine - score_on(coarse, k, x)));
     }
   }
@@ -320,7 +323,7 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
   const double n0 = static_cast<double>(n_[0]), n1_ = static_cast<double>(n_[1]);
   const int s = strong_, w = 1 - s;
   const double ns = static_cast<double>(n_[s]);
-  const double kNegligible = std::log(1e-12);  // ln P_k(t) below which a bid does not matter
+  const double kNegligible = std::log(negligible_);  // ln P_k(t) below which a bid does not matter
   auto score = [&](double u) { return bottom_ + span * grading(u / K); };
   bool alone = false;  // the strong class bids alone (above the weak class's top score)
   auto slope = [&](double u, const double* L, double* d) {  // dL/du
@@ -408,7 +411,7 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
     const double u = static_cast<double>(j);
     const double start[2] = {L[0], L[1]};
     if (!advance(advance, u, 1.0, L, 10)) return false;
-    if (alone && gap(u - 1, L) >= 0) {
+    if (alone && !tail && gap(u - 1, L) >= 0) {
       // The weak top type's score lies in this cell: bisect on the end of one alone step from u.
       double above = u, below = u - 1, at[2] = {L[0], L[1]};
       for (int i = 0; i < 50 && above - below > 1e-12; ++i) {

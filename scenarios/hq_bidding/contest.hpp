@@ -150,10 +150,13 @@ struct BidderClass {
 
 // Two-class first-price scoring-auction equilibrium (classes 0 and 1), reserve score r;
 // `grid` scores between r' and tbar (the accuracy check solves again on 2 grid, kept).
+// Below the score where both classes' chance to win is under `negligible` the inverse bids
+// are continued linearly to r' (the shooting cannot resolve them, and they do not matter);
+// accuracy is measured over types whose chance is at least max(1e-9, 10 negligible).
 class TwoClassScoringEquilibrium {
  public:
   TwoClassScoringEquilibrium(const BidderClass& first, const BidderClass& second, double reserve,
-                             std::size_t grid = 1024);
+                             std::size_t grid = 1024, double negligible = 1e-12);
   double score(int k, double x) const;    // class k's score at pseudo-type x; kNoBid below the reserve
   double inverse(int k, double t) const;  // phi_k(t): the class-k type bidding t (clamped to its range)
   double win_probability(int k, double t) const;  // P_k(t) against the others' equilibrium bids
@@ -190,6 +193,7 @@ class TwoClassScoringEquilibrium {
   std::int64_t n_[2] = {0, 0};
   static constexpr double kTail = 1e-6;  // each law is cut at its 1 - kTail quantile (renormalised)
   static constexpr double kStiff = 10;  // see integrate: the weak tail's quasi-steady state
+  double negligible_ = 1e-12;  // chance to win below which bids do not matter
   int strong_ = 0;  // the class with the higher top type
   double top_type_[2] = {0, 0};  // the lowest type with F_k = 1 in the tabulated law
   double high_[2] = {0, 0};
