@@ -117,15 +117,19 @@ TEST(TwoClassEquilibrium, EquilibriumScoreIsABestResponse) {
   }
 }
 
-// Monte Carlo, independent of the solver's own P_k: `contests` contests of bidders with
-// uniform types on [low_i, high_i] (class cls_i) bidding the solved scores, reserve r. Bidder
+// Monte Carlo, independent of the solver's own P_k: `contests` contests of bidders with types
+// quantile_i(uniform draw) (class cls_i) bidding the solved scores, reserve r. Bidder
 // `deviator` (the others unchanged, common draws) replaces its score t by each deviation(x, t);
 // returns the mean payoff change of each and its standard error.
 struct Gain {
   double mean, se;
 };
 using Deviation = std::function<double(double x, double t)>;
-std::vector<Gain> simulated_gains(const mc::TwoClassScoringEquilibrium& eq, const std::vector<mc::BidderClass>& bidders,
+using Quantile = std::function<double(double u)>;
+Quantile uniform_quantile(double low, double high) {
+  return [low, high](double u) { return low + (high - low) * u; };
+}
+std::vector<Gain> simulated_gains(const mc::TwoClassScoringEquilibrium& eq, const std::vector<Quantile>& bidders,
                                   const std::vector<int>& cls, double reserve, std::size_t deviator,
                                   const std::vector<Deviation>& deviations, int contests = 100000) {
   std::vector<double> sum(deviations.size()), sum2(deviations.size());
@@ -134,7 +138,7 @@ std::vector<Gain> simulated_gains(const mc::TwoClassScoringEquilibrium& eq, cons
   for (int r = 0; r < contests; ++r) {
     for (std::size_t i = 0; i < n; ++i) {
       ms::Stream draw(7, 1, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(r));
-      x[i] = bidders[i].low + (bidders[i].high - bidders[i].low) * draw.uniform01();
+      x[i] = bidders[i](draw.uniform01());
       t[i] = eq.score(cls[i], x[i]);
     }
     double rival = ms::kNoBid;
@@ -169,8 +173,8 @@ TEST(TwoClassEquilibrium, SimulatedDeviationsDoNotPay) {
   // gain: the mean payoff change is below 2 standard errors, and the larger shifts lose by
   // more than 3.
   const mc::TwoClassScoringEquilibrium eq(uniform(0, 1, 2), uniform(0.2, 1, 3), 0.3, 512);
-  const std::vector<mc::BidderClass> bidders{uniform(0, 1, 1), uniform(0, 1, 1), uniform(0.2, 1, 1),
-                                             uniform(0.2, 1, 1), uniform(0.2, 1, 1)};
+  const std::vector<Quantile> bidders{uniform_quantile(0, 1), uniform_quantile(0, 1), uniform_quantile(0.2, 1),
+                                      uniform_quantile(0.2, 1), uniform_quantile(0.2, 1)};
   const std::vector<int> cls{0, 0, 1, 1, 1};
   const std::vector<double> by{-0.05, -0.01, 0.01, 0.05};
   for (std::size_t deviator : {0, 2}) {
@@ -230,10 +234,10 @@ TEST(TwoClassEquilibrium, FreeBoundaryScoresAreBestResponses) {
           for (double t = tw + 0.01; t < x; t += 0.01)  // the region only the strong class bids in
             EXPECT_LT((x - t) * eq.win_probability(0, t), best) << "x = " << x << ", t = " << t;
       }
-    std::vector<mc::BidderClass> bidders(static_cast<std::size_t>(weak), uniform(0, 0.5, 1));
+    std::vector<Quantile> bidders(static_cast<std::size_t>(weak), uniform_quantile(0, 0.5));
     std::vector<int> cls(static_cast<std::size_t>(weak), 0);
     for (int i = 0; i < 3; ++i) {
-      bidders.push_back(uniform(0, 1, 1));
+      bidders.push_back(uniform_quantile(0, 1));
       cls.push_back(1);
     }
     // Bidder 0 (weak): four shifts, then three jumps near its top; the last bidder (strong): shifts.
@@ -256,6 +260,48 @@ TEST(TwoClassEquilibrium, FreeBoundaryScoresAreBestResponses) {
       if (jumps[j] > 0.02) EXPECT_LT(g.mean, -3 * g.se);
     }
   }
+}
+
+TEST(TwoClassEquilibrium, FreeBoundaryWithAThinWeakTail) {
+  // 2 weak bidders with types N(0.3, 0.05^2) truncated to [0, 0.6] (a Gaussian tail, as
+  // hq_bidding's laws: below t_w the weak class's inverse bid sweeps the thin tail, solved in
+  // quasi-steady state) against 3 uniform on [0, 1]: t_w and the scores agree between grids
+  // (the free-boundary check must not fire again inside the tail: it moved t_w by 0.03), and
+  // in 10^5 simulated contests no shift of a weak or strong bidder's score, and no jump of a
+  // weak type above its 0.999 quantile to t_w + 0.01, 0.03, pays.
+  auto normal = [](double x) { return 0.5 * std::erfc(-(x - 0.3) / (0.05 * std::sqrt(2.0))); };
+  const double lo = normal(0), hi = normal(0.6);
+  const mc::BidderClass weak{[=](double x) { return std::clamp((normal(x) - lo) / (hi - lo), 0.0, 1.0); }, 0, 0.6, 2};
+  const mc::TwoClassScoringEquilibrium coarse(weak, uniform(0, 1, 3), 0, 256), eq(weak, uniform(0, 1, 3), 0, 512);
+  const double tw = eq.top_score(0);
+  EXPECT_LT(tw, eq.top_score() - 0.1);
+  EXPECT_NEAR(coarse.top_score(0), tw, 1e-3);
+  EXPECT_LT(eq.accuracy(), 1e-3);
+  for (double x = 0.2; x < 0.5; x += 0.02) EXPECT_NEAR(coarse.score(0, x), eq.score(0, x), 1e-3) << "x = " << x;
+  // Inverse cdf of the truncated normal by bisection (only for the draws).
+  const Quantile weak_quantile = [&](double u) {
+    double a = 0, b = 0.6;
+    for (int i = 0; i < 60; ++i) (weak.cdf(0.5 * (a + b)) < u ? a : b) = 0.5 * (a + b);
+    return 0.5 * (a + b);
+  };
+  const double top_types = weak_quantile(0.999);
+  const std::vector<Quantile> bidders{weak_quantile, weak_quantile, uniform_quantile(0, 1), uniform_quantile(0, 1),
+                                      uniform_quantile(0, 1)};
+  const std::vector<int> cls{0, 0, 1, 1, 1};
+  const std::vector<double> by{-0.05, -0.01, 0.01, 0.05}, jumps{0.01, 0.03};
+  auto weak_deviations = shifts(by);
+  for (double jump : jumps)
+    weak_deviations.push_back([=](double x, double t) { return x > top_types ? tw + jump : t; });
+  const auto weak_gains = simulated_gains(eq, bidders, cls, 0, 0, weak_deviations, 50000);
+  const auto strong_gains = simulated_gains(eq, bidders, cls, 0, 4, shifts(by), 50000);
+  for (std::size_t s = 0; s < by.size(); ++s) {
+    SCOPED_TRACE(testing::Message() << "shift " << by[s]);
+    for (const auto& g : {weak_gains[s], strong_gains[s]}) {
+      EXPECT_LT(g.mean, 2 * g.se);
+      if (std::abs(by[s]) > 0.02) EXPECT_LT(g.mean, -3 * g.se);
+    }
+  }
+  for (std::size_t j = 0; j < jumps.size(); ++j) EXPECT_LE(weak_gains[by.size() + j].mean, 0) << "jump " << jumps[j];
 }
 
 TEST(TwoClassEquilibrium, FreeBoundaryJoinsTheCommonTopContinuously) {
