@@ -30,23 +30,26 @@
 //     linear system in L_k'(t), L_k(t) = ln F_k(phi_k(t)), of determinant 1 - n:
 //       L_1' = (n_2 / (phi_2 - t) - (n_2 - 1) / (phi_1 - t)) / (n - 1)
 //       L_2' = (n_1 / (phi_1 - t) - (n_1 - 1) / (phi_2 - t)) / (n - 1).
-//     Boundary conditions: a common top score tbar with phi_k(tbar) = high_k, and at the
+//     Boundary conditions: a common top score tbar with phi_k(tbar) = high_k (or a free
+//     boundary, below), and at the
 //     bottom the lowest participating types bid r' = max(reserve, lowest type), phi_k(r')
 //     = r'. Solved by backward shooting on tbar (Marshall, Meurer, Richard and Stromquist
 //     1994): from a guess tbar in (r', min high_k) the system is integrated down to r' by
 //     classical RK4 with step doubling (a cell is halved, at most 10 times, until one step
-//     and two half steps agree to 1e-8 |L| + 1e-12), on K cells of scores graded towards
+//     and two half steps agree to 1e-6 |L| + 1e-12), on K cells of scores graded towards
 //     both ends, t_j = r' + (tbar - r') g(j / K), g(s) = s^2 (3 - 2 s) (near a reserve with
 //     an atom below it phi_k - t grows like sqrt(t - r'); near the top the inverse bids
 //     sweep the upper tails). The state is (L_1, L_2); phi_k = F_k^{-1}(e^{L_k}) is read off
 //     the cdf tabulated on 4K + 1 points, so no density is needed. A guess is too high when
 //     some margin phi_k - t reaches 0 above r'; too low when every margin is still positive
-//     at r', or at the score below which both classes' chance to win is under 1e-12 (there
+//     at r', or at the score below which both classes' chance to win is under `negligible`
+//     (1e-12 by default; there
 //     the inverse bids are continued linearly down to r': bids that cannot win do not
 //     matter, and the cdfs' far tails must not steer the shooting). Bisection to the last
 //     bit; the kept trajectory is the last that did not fail (types between r' and phi_k(r')
 //     bid r'). score_k(x) is read off it linearly in ln F_k(x). accuracy = max |t_K - t_2K|
-//     over each class's types with a chance to win >= 1e-9 and not in its top 1e-9.
+//     over each class's types with a chance to win >= max(1e-9, 10 negligible) and not in
+//     its top or bottom 1e-9.
 //     Free boundary: with n_s >= 2 bidders in the class with the higher top type (strong,
 //     s), the weak class w may stop below tbar: its top type's best score t_w solves
 //     n_s (high_w - t) = (n_s - 1)(phi_s(t) - t) (first-order condition of (high_w - t)
