@@ -3,7 +3,7 @@
 // per thread, as in a sweep), and stadium_pact years per second (30 teams; 60 and 10^4 cities);
 // the build of one two-class equilibrium table (contest::TwoClassScoringEquilibrium, grid 512
 // and its check at 1024) for m of 5 bidders bound, pseudo-types as in hq_bidding (lognormal
-// values, equal fundamentals, unit costs 1.5 and 1).
+// values, equal fundamentals, unit costs 1.5 and 1), and for m of 50 (grid 256, costs 3.5 and 1).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -49,23 +49,34 @@ void BM_StadiumYears(benchmark::State& state, const char* disclosure) {
 BENCHMARK_CAPTURE(BM_StadiumYears, private, "private")->Arg(60)->Arg(10000)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_StadiumYears, public, "public")->Arg(60)->Arg(10000)->Unit(benchmark::kMicrosecond);
 
-void BM_TwoClassTable(benchmark::State& state) {
-  // v lognormal with the posterior law of hq_bidding's defaults; x = 1 + v / c.
+// Pseudo-types x = 1 + v / c of `count` bidders, v lognormal with the posterior law of
+// hq_bidding's defaults (equal fundamentals); the support starts at the lowest type of the
+// class with unit cost `bound_cost`.
+marketsim::contest::BidderClass pseudo_types(double c, std::int64_t count, double bound_cost) {
   const double s2 = std::log1p(0.09), k = s2 / (s2 + 0.09), mu = -s2 / 2 + s2 * 0.09 / (s2 + 0.09) / 2;
   const double sd = std::sqrt(k * s2), lo = std::exp(mu - 8 * sd), hi = std::exp(mu + 8 * sd);
-  auto pseudo_types = [&](double c, std::int64_t count) {
-    auto cdf = [=](double x) {
-      const double v = c * (x - 1);
-      return v <= 0 ? 0.0 : 0.5 * std::erfc(-(std::log(v) - mu) / (sd * std::sqrt(2.0)));
-    };
-    return marketsim::contest::BidderClass{cdf, 1 + lo / 1.5, 1 + hi / c, count};
+  auto cdf = [=](double x) {
+    const double v = c * (x - 1);
+    return v <= 0 ? 0.0 : 0.5 * std::erfc(-(std::log(v) - mu) / (sd * std::sqrt(2.0)));
   };
+  return {cdf, 1 + lo / bound_cost, 1 + hi / c, count};
+}
+
+void BM_TwoClassTable(benchmark::State& state) {  // 5 bidders, m bound at unit cost 1.5, grid 512
   const auto bound = state.range(0);
   for (auto _ : state)
-    benchmark::DoNotOptimize(marketsim::contest::TwoClassScoringEquilibrium(pseudo_types(1.5, bound),
-                                                                              pseudo_types(1.0, 5 - bound), 0, 512));
+    benchmark::DoNotOptimize(marketsim::contest::TwoClassScoringEquilibrium(pseudo_types(1.5, bound, 1.5),
+                                                                              pseudo_types(1.0, 5 - bound, 1.5), 0, 512));
 }
 BENCHMARK(BM_TwoClassTable)->Arg(1)->Arg(2)->Arg(3)->Arg(4)->Unit(benchmark::kMillisecond);
+
+void BM_TwoClassTableHq(benchmark::State& state) {  // 50 cities, m bound at cost 3.5 (match 5), grid 256
+  const auto bound = state.range(0);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(marketsim::contest::TwoClassScoringEquilibrium(pseudo_types(3.5, bound, 3.5),
+                                                                              pseudo_types(1.0, 50 - bound, 3.5), 0, 256));
+}
+BENCHMARK(BM_TwoClassTableHq)->Arg(1)->Arg(25)->Arg(49)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -3,7 +3,9 @@
 // bidders; a pact that cannot bind changes nothing, bit for bit; a match pact lowers the
 // subsidy iff match (1 - school_value) > 0; ban gives zero subsidy; the welfare identity;
 // the first-price bid (n-1)/n v; no breach under certain detection and a large penalty;
-// one bidder bids zero; every unit of subsidy counted once on each side.
+// one bidder bids zero; every unit of subsidy counted once on each side; in a contest with
+// bound and free cities the bids are the two-class equilibrium's and no unilateral deviation
+// pays; only mixed contests of equilibrium bidders use the two-class tables.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "scenarios/hq_bidding/contest.hpp"
+#include "scenarios/hq_bidding/hq_bidding.hpp"
 #include "sim/error.hpp"
 #include "sim/scenario.hpp"
 
@@ -20,6 +23,13 @@ namespace mc = marketsim::contest;
 namespace {
 
 using Settings = std::vector<std::pair<std::string, std::string>>;
+
+ms::Params params(const Settings& settings) {
+  const auto& info = ms::Registry::instance().get("hq_bidding");
+  std::vector<ms::Assignment> assignments;
+  for (const auto& [key, value] : settings) assignments.push_back({key, value, "test", true});
+  return ms::resolve(info.schema, assignments, "hq_bidding");
+}
 
 ms::RunResult raw(const Settings& settings, std::uint64_t seed = 7) {
   const auto& info = ms::Registry::instance().get("hq_bidding");
@@ -183,4 +193,99 @@ TEST(HqBidding, BadInputIsAnError) {
   EXPECT_THROW(mc::parse_pact_rule("cartel"), ms::Error);
   EXPECT_THROW(run({{"benefit_dist", "uniform"}}), ms::Error);  // needs estimate_sd = 0
   EXPECT_THROW(run({{"coordination", "coalition"}}), ms::Error);
+}
+
+TEST(HqBidding, MixedContestBidsAreTheTwoClassEquilibriumAndDeviationsDoNotPay) {
+  // 2 of 5 cities sign a match pact whatever their draws (c_b = 1.5, c_f = 1); equal
+  // fundamentals and unbiased estimates, so the floor S >= 0 never binds and, with penalty
+  // 1000, nobody breaches: the bids are exactly the two-class equilibrium's, and the cities'
+  // beliefs are right. Over 20000 contests (common draws), a bound and a free city that
+  // shift their subsidy by +-0.02 or +-0.1 given the others' bids do not gain: the mean
+  // payoff change is below 2 standard errors, and the large shifts lose significantly.
+  const auto p = params({{"cities", "5"}, {"coordination", "pact"}, {"sign_rule", "fixed"}, {"fixed_signers", "2"},
+                         {"threshold", "2"}, {"match", "1"}, {"school_value", "0.5"}, {"penalty", "1000"},
+                         {"bias", "0"}, {"fundamentals_sd", "0"}});
+  ms::Run context(ms::Registry::instance().get("hq_bidding"), p, 11, nullptr);
+  ms::HqBidding model(context);
+  const auto* eq = model.mixed_equilibrium(2);
+  ASSERT_NE(eq, nullptr);
+  EXPECT_EQ(model.mixed_equilibrium(0), nullptr);
+  EXPECT_EQ(model.mixed_equilibrium(5), nullptr);
+  EXPECT_LT(eq->accuracy(), 1e-4);
+  const double shifts[] = {-0.1, -0.02, 0.02, 0.1};
+  const std::size_t cities[] = {0, 4};  // bound, free
+  double sum[2][4] = {}, sum2[2][4] = {};
+  std::size_t mismatches = 0;
+  constexpr int kContests = 20000;
+  for (int r = 1; r <= kContests; ++r) {
+    model.step(r);
+    const auto bids = model.bids(), v = model.values(), a = model.fundamentals();
+    for (std::size_t i = 0; i < 5; ++i) {
+      const bool bound = model.bound()[i];
+      const double expected = std::max(0.0, eq->score(bound ? 0 : 1, a[i] + v[i] / model.unit_cost(bound)) - a[i]);
+      mismatches += bids[i] != expected || bound != (i < 2);
+    }
+    for (int c = 0; c < 2; ++c) {
+      const std::size_t i = cities[c];
+      double rival = -INFINITY;
+      for (std::size_t j = 0; j < 5; ++j)
+        if (j != i) rival = std::max(rival, a[j] + bids[j]);
+      const double cost = model.unit_cost(i < 2);
+      auto payoff = [&](double s) { return a[i] + s > rival ? v[i] - cost * s : 0.0; };
+      for (int d = 0; d < 4; ++d) {
+        const double gain = payoff(std::max(0.0, bids[i] + shifts[d])) - payoff(bids[i]);
+        sum[c][d] += gain;
+        sum2[c][d] += gain * gain;
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0u);
+  for (int c = 0; c < 2; ++c)
+    for (int d = 0; d < 4; ++d) {
+      const double mean = sum[c][d] / kContests;
+      const double se = std::sqrt((sum2[c][d] / kContests - mean * mean) / kContests);
+      SCOPED_TRACE(testing::Message() << "city " << cities[c] << ", shift " << shifts[d]);
+      EXPECT_LT(mean, 2 * se);
+      if (std::abs(shifts[d]) > 0.05) EXPECT_LT(mean, -3 * se);  // the test has power
+    }
+}
+
+TEST(HqBidding, TwoClassTablesOnlyInMixedContestsOfEquilibriumBidders) {
+  const Settings mixed{{"cities", "10"}, {"coordination", "pact"}, {"sign_rule", "fixed"}, {"fixed_signers", "3"},
+                       {"threshold", "1"}};
+  auto has_mixed = [](const Settings& s, std::int64_t m) {
+    const auto p = params(s);
+    ms::Run context(ms::Registry::instance().get("hq_bidding"), p, 1, nullptr);
+    return ms::HqBidding(context).mixed_equilibrium(m) != nullptr;
+  };
+  EXPECT_TRUE(has_mixed(mixed, 3));
+  EXPECT_TRUE(has_mixed(mixed, 9));
+  EXPECT_FALSE(has_mixed(mixed, 0));
+  EXPECT_FALSE(has_mixed(mixed, 10));
+  EXPECT_FALSE(has_mixed(with(mixed, {{"strategy", "naive"}}), 2));
+  EXPECT_FALSE(has_mixed(with(mixed, {{"pact_rule", "cap"}}), 2));        // equal costs: the symmetric table
+  EXPECT_FALSE(has_mixed(with(mixed, {{"school_value", "1"}}), 2));       // match costs nothing
+  EXPECT_FALSE(has_mixed({{"coordination", "none"}}, 2));
+  // Everyone or nobody bound: the same outputs as the symmetric model, bit for bit.
+  const Settings base{{"cities", "6"}, {"rounds", "20"}, {"coordination", "pact"}};
+  EXPECT_TRUE(raw(with(base, {{"sign_rule", "fixed"}, {"fixed_signers", "6"}})) == raw(with(base, {{"sign_rule", "always"}})));
+  EXPECT_TRUE(raw(with(base, {{"sign_rule", "fixed"}, {"fixed_signers", "0"}})) == raw(with(base, {{"sign_rule", "never"}})));
+  EXPECT_THROW(run({{"cities", "4"}, {"sign_rule", "fixed"}, {"fixed_signers", "5"}}), ms::Error);
+}
+
+TEST(HqBidding, UnsolvedTwoClassContestsFallBackAndAreCounted) {
+  // 2 of 6 cities bound (defaults otherwise): the shooting cannot resolve the bids of types
+  // whose chance to win is ~1e-8 (the score range below them is long), the two tables differ
+  // by more than 1e-3, so the contest uses the symmetric tables, says so, and does not throw.
+  const Settings s{{"cities", "6"}, {"rounds", "4"}, {"coordination", "pact"}, {"sign_rule", "fixed"},
+                   {"fixed_signers", "2"}, {"threshold", "1"}};
+  const auto p = params(s);
+  ms::Run context(ms::Registry::instance().get("hq_bidding"), p, 1, nullptr);
+  EXPECT_EQ(ms::HqBidding(context).mixed_equilibrium(2), nullptr);
+  EXPECT_DOUBLE_EQ(run(s).at("two_class_fallbacks"), 1.0);
+  EXPECT_DOUBLE_EQ(run(s).at("two_class_contests"), 0.0);
+  const Settings solved = with(s, {{"cities", "10"}, {"fixed_signers", "3"}});
+  EXPECT_DOUBLE_EQ(run(solved).at("two_class_fallbacks"), 0.0);
+  EXPECT_DOUBLE_EQ(run(solved).at("two_class_contests"), 1.0);
+  EXPECT_DOUBLE_EQ(run({{"cities", "6"}, {"coordination", "pact"}}).at("two_class_contests"), 0.0);
 }

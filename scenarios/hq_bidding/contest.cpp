@@ -174,6 +174,15 @@ double ScoringEquilibrium::inverse(double t) const {
 
 double TwoClassScoringEquilibrium::Law::cdf(double x) const { return interpolate(F, low, h, x); }
 
+double TwoClassScoringEquilibrium::Law::density(double x) const {
+  // The slope of the tabulated cdf on the cell below x (at the top: the last rising cell).
+  const double u = (x - low) / h;
+  const auto last = F.size() - 1;
+  auto j = static_cast<std::size_t>(std::clamp(std::ceil(u), 1.0, static_cast<double>(last)));
+  while (j > 1 && F[j] == F[j - 1] && F[j] >= 1) --j;
+  return (F[j] - F[j - 1]) / h;
+}
+
 double TwoClassScoringEquilibrium::Law::quantile(double u) const {
   const auto it = std::lower_bound(F.begin(), F.end(), u);
   if (it == F.begin()) return low;
@@ -183,7 +192,8 @@ double TwoClassScoringEquilibrium::Law::quantile(double u) const {
 }
 
 TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first, const BidderClass& second,
-                                                       double reserve, std::size_t grid) {
+                                                       double reserve, std::size_t grid, double negligible)
+    : negligible_(negligible) {
   const BidderClass* classes[2] = {&first, &second};
   double lowest = kInf;
   for (int k = 0; k < 2; ++k) {
@@ -201,6 +211,8 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
   if (n_[0] + n_[1] < 1) throw Error("TwoClassScoringEquilibrium: need at least one bidder");
   if (!std::isfinite(reserve)) throw Error("TwoClassScoringEquilibrium: reserve must be finite");
   if (grid < 16) throw Error(fmt::format("TwoClassScoringEquilibrium: grid must be >= 16, got {}", grid));
+  if (!(negligible > 0 && negligible < 1e-3))
+    throw Error(fmt::format("TwoClassScoringEquilibrium: negligible must be in (0, 1e-3), got {}", negligible));
   bottom_ = std::max(reserve, lowest);
   for (int k = 0; k < 2; ++k) present_[k] = n_[k] > 0 && high_[k] > bottom_;
   if (present_[0] != present_[1]) {  // one class competes: the symmetric equilibrium
@@ -220,7 +232,7 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
     law.F.resize(4 * grid + 1);
     law.h = (c.high - c.low) / static_cast<double>(law.F.size() - 1);
     for (std::size_t j = 0; j < law.F.size(); ++j) {
-      law.F[j] = std::clamp(c.cdf(c.low + law.h * static_cast<double>(j)), 0.0, 1.0);
+      law.F[j] = std::clamp(c.cdf(c.low + law.h * static_cast<double>(j)) / (1 - kTail), 0.0, 1.0);
       if (j && law.F[j] < law.F[j - 1]) law.F[j] = law.F[j - 1];
     }
   }
@@ -228,31 +240,49 @@ TwoClassScoringEquilibrium::TwoClassScoringEquilibrium(const BidderClass& first,
     if (!single_) top_ = bottom_;  // nobody can meet the reserve
     return;
   }
-  const Path coarse = solve(grid);
-  path_ = solve(2 * grid);
+  // The strong class has the higher top; with n_s >= 2 the weak one may stop below tbar.
+  // Top types as the tabulated laws see them: the lowest x with F(x) = 1 in doubles (far
+  // tails, e.g. a lognormal's 8 sd, saturate before high), so that phi_k(tbar) and the free
+  // boundary's condition use the same top.
+  for (int k = 0; k < 2; ++k) top_type_[k] = law_[k].quantile(1.0);
+  strong_ = top_type_[0] >= top_type_[1] ? 0 : 1;
+  const double hi = n_[strong_] >= 2 ? top_type_[strong_] : std::min(top_type_[0], top_type_[1]);
+  const Path coarse = solve(grid, bottom_, hi);
+  // The fine solution's tbar lies within 1e-4 of the span of the coarse one's (checked: the
+  // bracket's lower end must integrate and its upper end fail, else the whole range is searched).
+  const double width = 1e-4 * (hi - bottom_);
+  const double below = std::max(bottom_, coarse.top - width), above = std::min(hi, coarse.top + width);
+  Path probe;
+  const bool bracketed = (below == bottom_ || integrate(below, 2 * grid, &probe)) &&
+                         (above == hi || !integrate(above, 2 * grid, &probe));
+  path_ = bracketed ? solve(2 * grid, below, above) : solve(2 * grid, bottom_, hi);
   top_ = path_.top;
-  // Over the types that matter: a real chance to win, and not in the far upper tail of their
-  // class (the top 1e-9 of each law, whose inverse bids sweep a tail within a cell of tbar).
+  // Over the types that matter: a real chance to win, and neither in the far upper tail of
+  // their class (the top 1e-9 of each law, whose inverse bids sweep a tail within a cell of
+  // tbar) nor in its bottom 1e-9 (types that essentially never occur, e.g. a lone free
+  // bidder's lowest types, which still win with chance ~1e-9 against bound rivals).
   for (int k = 0; k < 2; ++k) {
     constexpr int kProbes = 512;
     for (int i = 0; i <= kProbes; ++i) {
       const double x = bottom_ + (high_[k] - bottom_) * i / kProbes;
       const double fine = score_on(path_, k, x);
-      if (win_on(path_, k, bottom_, n_, fine) >= 1e-9 && law_[k].cdf(x) <= 1 - 1e-9)
+      const double F = law_[k].cdf(x);
+      if (win_on(path_, k, bottom_, n_, fine) >= std::max(1e-9, 10 * negligible_) && F >= 1e-9 && F <= 1 - 1e-9)
         accuracy_ = std::max(accuracy_, std::abs(fine - score_on(coarse, k, x)));
     }
   }
 }
 
-// Backward shooting: bisect tbar between r' (too low) and the lower of the two top types
-// (too high: that class's top type would bid its whole value).
-TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t steps) const {
-  double lo = bottom_, hi = std::min(high_[0], high_[1]);
+// Backward shooting: bisect tbar between r' (too low) and an upper end that is too high: the
+// lower top type when the classes must share the top score (it would bid its whole value),
+// else the higher one (the strong class's top type).
+TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t steps, double lo, double hi) const {
   Path best, trial;
   bool found = false;
   for (int iteration = 0; iteration < 200; ++iteration) {
     const double mid = 0.5 * (lo + hi);
-    if (!(mid > lo && mid < hi)) break;  // converged to the last bit
+    if (!(mid > lo && mid < hi)) break;  // converged to the last bit (the shooting is unstable: a tbar
+                                         // off by 1e-10 of the span moves low types' bids by 1e-2)
     if (integrate(mid, steps, &trial)) {
       lo = mid;
       std::swap(best, trial);
@@ -262,13 +292,12 @@ TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t s
     }
   }
   if (!found) throw Error("TwoClassScoringEquilibrium: backward shooting found no top score (degenerate classes?)");
-  // ln F_k > 0 on the solution: the coupled system pushes F_k above 1 below tbar, i.e. a class
-  // whose top type would not bid the common top score (its support ends well below the
-  // other's, which has several bidders). Its top bid is then below tbar and the other class
-  // bids alone above it: a free boundary this solver does not handle.
-  if (best.overshoot > 1e-9)
-    throw Error(fmt::format("TwoClassScoringEquilibrium: the classes have no common top score (ln F_{} rises to {:.3g} "
-                            "below it): a class with a much lower top facing several rivals is not supported",
+  // ln F_k > 0 on the solution: the coupled system pushed F_k above 1 below a top score. Seen
+  // when a class's law has a far thin upper tail (hq_bidding's lognormal values cut at 8 sd):
+  // just below a free boundary the weak inverse bid sweeps that tail, and RK4 overshoots.
+  if (best.overshoot > 1e-3)
+    throw Error(fmt::format("TwoClassScoringEquilibrium: ln F_{} rises to {:.3g} on the solution (no consistent top "
+                            "scores found)",
                             best.overshoot_class, best.overshoot));
   for (int k = 0; k < 2; ++k)  // rounding may leave a flat step; the inverse must not fall
     for (std::size_t j = 1; j < best.phi[k].size(); ++j) {
@@ -283,24 +312,61 @@ TwoClassScoringEquilibrium::Path TwoClassScoringEquilibrium::solve(std::size_t s
 // the grid index u, t(u) = r' + (top - r') g(u / K) with g(s) = s^2 (3 - 2 s), graded at both
 // ends: near a reserve with an atom below it phi_k - t grows like sqrt(t - r'), smooth in u,
 // and near the top the inverse bids sweep the cdfs' upper tails within a short span of scores.
+// Free boundary: while the weak class's top type would rather bid less than t (gap < 0,
+// below), the strong class bids alone, (n_s - 1) L_s' = 1 / (phi_s - t), L_w = 0; the weak
+// class's top score t_w is the root of the gap, located by bisection inside its cell; below
+// it both classes bid.
+
 bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* path) const {
   const double K = static_cast<double>(steps), span = top - bottom_;
   const double n1 = static_cast<double>(n_[0] + n_[1] - 1);
   const double n0 = static_cast<double>(n_[0]), n1_ = static_cast<double>(n_[1]);
-  const double kNegligible = std::log(1e-12);  // ln P_k(t) below which a bid does not matter
+  const int s = strong_, w = 1 - s;
+  const double ns = static_cast<double>(n_[s]);
+  const double kNegligible = std::log(negligible_);  // ln P_k(t) below which a bid does not matter
+  auto score = [&](double u) { return bottom_ + span * grading(u / K); };
+  bool alone = false;  // the strong class bids alone (above the weak class's top score)
   auto slope = [&](double u, const double* L, double* d) {  // dL/du
-    const double t = bottom_ + span * grading(u / K), dt = span * 6 * (u / K) * (1 - u / K) / K;
+    const double t = score(u), dt = span * 6 * (u / K) * (1 - u / K) / K;
     double inv[2];
     for (int k = 0; k < 2; ++k) {
+      if (alone && k == w) continue;
       const double margin = law_[k].quantile(std::exp(L[k])) - t;
       if (!(margin > 0)) return false;
       inv[k] = dt / margin;
+    }
+    if (alone) {
+      d[s] = inv[s] / (ns - 1);
+      d[w] = 0;
+      return true;
     }
     d[0] = (static_cast<double>(n_[1]) * inv[1] - static_cast<double>(n_[1] - 1) * inv[0]) / n1;
     d[1] = (static_cast<double>(n_[0]) * inv[0] - static_cast<double>(n_[0] - 1) * inv[1]) / n1;
     return true;
   };
+  // The weak top type's first-order condition for a score t the strong class bids alone:
+  // n_s (high_w - t) = (n_s - 1)(phi_s(t) - t); gap < 0: it would rather bid less than t.
+  auto gap = [&](double u, const double* L) {
+    return ns * (top_type_[w] - score(u)) - (ns - 1) * (law_[s].quantile(std::exp(L[s])) - score(u));
+  };
+  // Below t_w, where the weak law's upper tail is thin, L_w is stiff: its rate dL_w'/dL_w =
+  // (n_s - 1) / ((n - 1)(phi_w - t)^2) F_w / f_w(phi_w) is huge and the dynamics (backwards in
+  // t) pull phi_w onto the curve where L_w' = 0, phi*(t) = t + (n_s - 1)(phi_s - t) / n_s.
+  // There (quasi-steady state) L_w = ln F_w(phi*), and on that curve the strong class's L_s'
+  // is exactly its alone slope. Stiff: rate x (one cell's span of scores) > kStiff.
+  bool tail = false;
+  auto stiffness = [&](double u, double phi_w) {
+    const double t = score(u), dt = span * 6 * (u / K) * (1 - u / K) / K;
+    const double density = law_[w].density(phi_w);
+    if (!(density > 0)) return kInf;
+    return (ns - 1) / (n1 * (phi_w - t) * (phi_w - t)) * law_[w].cdf(phi_w) / density * dt;
+  };
+  auto on_curve = [&](double u, const double* L) {  // phi*(t), never above the weak top
+    const double t = score(u);
+    return std::min(top_type_[w], t + (ns - 1) * (law_[s].quantile(std::exp(L[s])) - t) / ns);
+  };
   path->top = top;
+  path->top_score[0] = path->top_score[1] = top;
   path->overshoot = 0;
   for (int k = 0; k < 2; ++k) {
     path->phi[k].assign(steps + 1, 0.0);
@@ -321,7 +387,7 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
     return true;
   };
   // Step doubling: a cell is halved (at most 10 times) until one step and two half steps
-  // agree to 1e-8 of |L| + 1e-12; needed near the top, where the inverse bids sweep the
+  // agree to 1e-6 of |L| + 1e-12 (1e-8 cost 2.5 times as many steps for no gain in accuracy); needed near the top, where the inverse bids sweep the
   // upper tails.
   auto advance = [&](auto&& self, double u, double du, double* L, int depth) -> bool {
     double whole[2], half[2], two[2];
@@ -329,7 +395,7 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
       if (depth == 0) return false;  // a failing margin, not a step too long
     } else {
       bool close = true;
-      for (int k = 0; k < 2; ++k) close = close && std::abs(whole[k] - two[k]) <= 1e-8 * std::abs(two[k]) + 1e-12;
+      for (int k = 0; k < 2; ++k) close = close && std::abs(whole[k] - two[k]) <= 1e-6 * std::abs(two[k]) + 1e-12;
       if (close || depth == 0) {
         L[0] = two[0];
         L[1] = two[1];
@@ -339,21 +405,53 @@ bool TwoClassScoringEquilibrium::integrate(double top, std::size_t steps, Path* 
     return self(self, u, 0.5 * du, L, depth - 1) && self(self, u - 0.5 * du, 0.5 * du, L, depth - 1);
   };
   double L[2] = {0, 0};
+  alone = n_[s] >= 2 && gap(K, L) < 0;
+  if (alone) path->top_score[w] = bottom_;  // until its top score is found
   for (std::size_t j = steps; j > 0; --j) {
     const double u = static_cast<double>(j);
+    const double start[2] = {L[0], L[1]};
     if (!advance(advance, u, 1.0, L, 10)) return false;
-    const double t = bottom_ + span * grading((u - 1) / K);
+    if (alone && !tail && gap(u - 1, L) >= 0) {
+      // The weak top type's score lies in this cell: bisect on the end of one alone step from u.
+      double above = u, below = u - 1, at[2] = {L[0], L[1]};
+      for (int i = 0; i < 50 && above - below > 1e-12; ++i) {
+        const double mid = 0.5 * (above + below);
+        double y[2];
+        if (rk4(u, u - mid, start, y) && gap(mid, y) < 0) {
+          above = mid;
+        } else {
+          below = mid;
+        }
+      }
+      if (above < u && !rk4(u, u - above, start, at)) return false;
+      if (above >= u) std::copy(start, start + 2, at);
+      path->top_score[w] = score(above);
+      L[0] = at[0];
+      L[1] = at[1];
+      L[w] = 0;
+      tail = stiffness(above, top_type_[w]) > kStiff;
+      alone = tail;
+      if (above - (u - 1) > 1e-12 && !advance(advance, above, above - (u - 1), L, 10)) return false;
+    }
+    if (tail) {  // the weak inverse bid on the curve; leave it where L_w is no longer stiff
+      const double phi = on_curve(u - 1, L);
+      L[w] = std::log(std::max(law_[w].cdf(phi), 1e-300));
+      if (stiffness(u - 1, phi) <= kStiff) tail = alone = false;
+    }
+    const double t = score(u - 1);
     for (int k = 0; k < 2; ++k) {
-      const double phi = law_[k].quantile(std::exp(L[k]));
-      if (!(phi - t > 0) && L[k] < 0) return false;
-      path->phi[k][j - 1] = phi;
-      path->L[k][j - 1] = L[k];
       if (L[k] > path->overshoot) {
         path->overshoot = L[k];
         path->overshoot_class = k;
       }
+      L[k] = std::min(L[k], 0.0);
+      const double phi = law_[k].quantile(std::exp(L[k]));
+      if (!(phi - t > 0) && L[k] < 0) return false;
+      path->phi[k][j - 1] = phi;
+      path->L[k][j - 1] = L[k];
     }
-    if (j - 1 > 0 && std::max(n0 * L[0] + n1_ * L[1] - L[0], n0 * L[0] + n1_ * L[1] - L[1]) < kNegligible) {
+    if (!alone && !tail && j - 1 > 0 &&
+        std::max(n0 * L[0] + n1_ * L[1] - L[0], n0 * L[0] + n1_ * L[1] - L[1]) < kNegligible) {
       fill_bottom(j - 1, path);
       return true;
     }
@@ -387,25 +485,53 @@ double TwoClassScoringEquilibrium::Path::read(const std::vector<double>& table, 
 }
 
 // t(x) read off the path linearly in ln F_k(x), the variable the path is smooth in (the
-// inverse bids themselves sweep the upper tails within a cell or two of the top).
+// inverse bids themselves sweep the upper tails within a cell or two of the top). A class
+// with a free boundary at t_w < tbar has ln F_k ~ -c (t_w - t)^2 below it (its bid function
+// has a vertical tangent at its top type): read linearly in sqrt(-ln F_k) there, with the
+// node (t_w, 0) closing the cell that contains t_w.
 double TwoClassScoringEquilibrium::score_on(const Path& path, int k, double x) const {
   if (x < bottom_) return kNoBid;
   const auto& phi = path.phi[k];
   const auto& L = path.L[k];
-  if (x >= phi.back()) return path.top;
+  const double top = path.top_score[k];
+  if (x >= phi.back()) return top;
   if (x <= phi.front()) return bottom_;  // no real chance to win: the reserve
   const double ell = std::log(law_[k].cdf(x));
   const auto j = static_cast<std::size_t>(std::upper_bound(L.begin(), L.end(), ell) - L.begin());
   if (j == 0) return bottom_;
-  if (j == L.size()) return path.top;
-  const double lo = path.score_at(j - 1, bottom_), hi = path.score_at(j, bottom_);
-  return lo + (hi - lo) * (ell - L[j - 1]) / (L[j] - L[j - 1]);
+  if (j == L.size()) return top;
+  double lo = path.score_at(j - 1, bottom_), hi = path.score_at(j, bottom_), upper = L[j];
+  if (top < path.top) {
+    if (lo >= top) return top;
+    if (hi > top) {
+      hi = top;
+      upper = 0;
+    }
+    const double a = std::sqrt(-L[j - 1]), b = std::sqrt(-upper);
+    return a == b ? hi : lo + (hi - lo) * (a - std::sqrt(-ell)) / (a - b);
+  }
+  return lo + (hi - lo) * (ell - L[j - 1]) / (upper - L[j - 1]);
+}
+
+// ln F_k(phi_k(t)) on the path; 0 at and above the class's top score.
+double TwoClassScoringEquilibrium::Path::log_cdf(int k, double bottom, double t) const {
+  if (t >= top_score[k]) return 0;
+  if (top_score[k] < top) {  // the cell that contains the free boundary ends at (t_w, 0)
+    const double y = std::clamp((t - bottom) / (top - bottom), 0.0, 1.0);
+    const double u = static_cast<double>(L[k].size() - 1) * (0.5 - std::sin(std::asin(1 - 2 * y) / 3));
+    const auto j = static_cast<std::size_t>(u);
+    if (j + 1 < L[k].size() && score_at(j + 1, bottom) > top_score[k]) {
+      const double lo = score_at(j, bottom);
+      return top_score[k] > lo ? L[k][j] * (top_score[k] - t) / (top_score[k] - lo) : 0.0;
+    }
+  }
+  return read(L[k], bottom, t);
 }
 
 double TwoClassScoringEquilibrium::win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t) {
   if (t < bottom) return 0;
   if (t >= path.top) return 1;
-  const double own = path.read(path.L[k], bottom, t), other = path.read(path.L[1 - k], bottom, t);
+  const double own = path.log_cdf(k, bottom, t), other = path.log_cdf(1 - k, bottom, t);
   return std::exp(static_cast<double>(n[k] - 1) * own + static_cast<double>(n[1 - k]) * other);
 }
 
@@ -425,8 +551,14 @@ double TwoClassScoringEquilibrium::inverse(int k, double t) const {
   count(k);
   if (single_ && k == single_class_) return single_->inverse(t);
   if (!(present_[0] && present_[1])) return high_[k];  // this class never meets the reserve
-  if (t >= top_) return high_[k];
+  if (t >= path_.top_score[k]) return high_[k];
   return path_.read(path_.phi[k], bottom_, t);
+}
+
+double TwoClassScoringEquilibrium::top_score(int k) const {
+  count(k);
+  if (present_[0] && present_[1]) return path_.top_score[k];
+  return k == single_class_ ? top_ : kNoBid;
 }
 
 double TwoClassScoringEquilibrium::win_probability(int k, double t) const {

@@ -30,28 +30,46 @@
 //     linear system in L_k'(t), L_k(t) = ln F_k(phi_k(t)), of determinant 1 - n:
 //       L_1' = (n_2 / (phi_2 - t) - (n_2 - 1) / (phi_1 - t)) / (n - 1)
 //       L_2' = (n_1 / (phi_1 - t) - (n_1 - 1) / (phi_2 - t)) / (n - 1).
-//     Boundary conditions: a common top score tbar with phi_k(tbar) = high_k, and at the
+//     Boundary conditions: a common top score tbar with phi_k(tbar) = high_k (or a free
+//     boundary, below), and at the
 //     bottom the lowest participating types bid r' = max(reserve, lowest type), phi_k(r')
 //     = r'. Solved by backward shooting on tbar (Marshall, Meurer, Richard and Stromquist
 //     1994): from a guess tbar in (r', min high_k) the system is integrated down to r' by
 //     classical RK4 with step doubling (a cell is halved, at most 10 times, until one step
-//     and two half steps agree to 1e-8 |L| + 1e-12), on K cells of scores graded towards
+//     and two half steps agree to 1e-6 |L| + 1e-12), on K cells of scores graded towards
 //     both ends, t_j = r' + (tbar - r') g(j / K), g(s) = s^2 (3 - 2 s) (near a reserve with
 //     an atom below it phi_k - t grows like sqrt(t - r'); near the top the inverse bids
 //     sweep the upper tails). The state is (L_1, L_2); phi_k = F_k^{-1}(e^{L_k}) is read off
 //     the cdf tabulated on 4K + 1 points, so no density is needed. A guess is too high when
 //     some margin phi_k - t reaches 0 above r'; too low when every margin is still positive
-//     at r', or at the score below which both classes' chance to win is under 1e-12 (there
+//     at r', or at the score below which both classes' chance to win is under `negligible`
+//     (1e-12 by default; there
 //     the inverse bids are continued linearly down to r': bids that cannot win do not
 //     matter, and the cdfs' far tails must not steer the shooting). Bisection to the last
 //     bit; the kept trajectory is the last that did not fail (types between r' and phi_k(r')
 //     bid r'). score_k(x) is read off it linearly in ln F_k(x). accuracy = max |t_K - t_2K|
-//     over each class's types with a chance to win >= 1e-9 and not in its top 1e-9.
-//     Not covered: classes without a common top score. With n_j >= 2 rivals of the other
-//     class, a class whose support ends well below the other's (n_j (high_k - tbar) <
-//     (n_j - 1)(high_j - tbar)) bids below tbar at its top, and above its top bid the other
-//     class bids alone (a free boundary); the solver detects it (ln F_k > 1e-9 on the
-//     solution) and throws marketsim::Error. Far upper tails below 1e-9 are let through.
+//     over each class's types with a chance to win >= max(1e-9, 10 negligible) and not in
+//     its top or bottom 1e-9.
+//     Free boundary: with n_s >= 2 bidders in the class with the higher top type (strong,
+//     s), the weak class w may stop below tbar: its top type's best score t_w solves
+//     n_s (high_w - t) = (n_s - 1)(phi_s(t) - t) (first-order condition of (high_w - t)
+//     F_s(phi_s(t))^{n_s}; the left minus the right side rises as t falls, so the root is
+//     unique and above it the payoff falls: the second-order condition holds). On (t_w, tbar]
+//     the strong class bids alone, (n_s - 1) L_s' = 1 / (phi_s - t), L_w = 0; from a guess
+//     tbar (now bracketed by high_s) the integration starts there when the condition fails
+//     at tbar, locates t_w inside its cell by bisection, and continues with the two-class
+//     system from L_w(t_w) = 0 (at t_w both L' are continuous, L_w' = 0). The shooting and
+//     its bottom test are unchanged. The weak class's bid has a vertical tangent at its top
+//     (L_w ~ -c (t_w - t)^2): its score is read linearly in sqrt(-ln F_w). If the tops are
+//     close or n_s = 1 the common top applies (t_w = tbar). Thin upper tails (hq_bidding's
+//     lognormal values): just below t_w the weak L_w is stiff (rate (n_s - 1) F_w / ((n - 1)
+//     f_w (phi_w - t)^2)) and pulls phi_w onto phi*(t) = t + (n_s - 1)(phi_s - t) / n_s, where
+//     L_w' = 0; while the rate times a cell's span exceeds 10 the weak class is kept there
+//     (quasi-steady state, L_w = ln F_w(phi*), and the strong class's slope is its alone one),
+//     then RK4 resumes. Each law is cut at its 1 - 1e-6 quantile (F / (1 - 1e-6), the types
+//     above bid like it): the far tail only steers the numerics. ln F_k > 1e-3 on a solution
+//     throws (ln F_k is clamped at 0 otherwise). The bisection of the fine solve is bracketed
+//     within 1e-4 of the span around the coarse tbar (checked, else the whole range).
 //     With one class empty (or unable to meet the reserve) it is ScoringEquilibrium of the
 //     other class. Griesmer, Levitan and Shubik (1967): the closed form for two uniform
 //     bidders; Maskin and Riley (2000): the weak class bids more aggressively at a type.
@@ -135,14 +153,18 @@ struct BidderClass {
 
 // Two-class first-price scoring-auction equilibrium (classes 0 and 1), reserve score r;
 // `grid` scores between r' and tbar (the accuracy check solves again on 2 grid, kept).
+// Below the score where both classes' chance to win is under `negligible` the inverse bids
+// are continued linearly to r' (the shooting cannot resolve them, and they do not matter);
+// accuracy is measured over types whose chance is at least max(1e-9, 10 negligible).
 class TwoClassScoringEquilibrium {
  public:
   TwoClassScoringEquilibrium(const BidderClass& first, const BidderClass& second, double reserve,
-                             std::size_t grid = 1024);
+                             std::size_t grid = 1024, double negligible = 1e-12);
   double score(int k, double x) const;    // class k's score at pseudo-type x; kNoBid below the reserve
   double inverse(int k, double t) const;  // phi_k(t): the class-k type bidding t (clamped to its range)
   double win_probability(int k, double t) const;  // P_k(t) against the others' equilibrium bids
-  double top_score() const { return top_; }       // tbar
+  double top_score() const { return top_; }       // tbar: the highest score anyone bids
+  double top_score(int k) const;  // the highest score class k bids (< tbar at a free boundary); kNoBid if it never bids
   double bottom_score() const { return bottom_; }  // r'
   double accuracy() const { return accuracy_; }   // max |t_K - t_2K|
   std::int64_t count(int k) const;
@@ -151,24 +173,32 @@ class TwoClassScoringEquilibrium {
   static double grading(double s) { return s * s * (3 - 2 * s); }
   struct Path {  // a solution on the score grid t_j = r' + (tbar - r') grading(j / K)
     double top = 0;
+    double top_score[2] = {0, 0};  // each class's highest score (the weak one's t_w <= tbar)
     std::vector<double> phi[2], L[2];  // inverse bids and ln F_k(phi_k) at t_j
     double overshoot = 0;  // the largest ln F_k met (> 0: no common top, see solve)
     int overshoot_class = 0;
     double score_at(std::size_t j, double bottom) const;  // t_j
     double read(const std::vector<double>& table, double bottom, double t) const;  // linear in j
+    double log_cdf(int k, double bottom, double t) const;  // ln F_k(phi_k(t)), exact 0 above t_k
   };
   struct Law {  // F_k tabulated on [low, high], read linearly both ways
     double low = 0, high = 1, h = 1;
     std::vector<double> F;
     double cdf(double x) const;
     double quantile(double u) const;  // the lowest x with F(x) = u
+    double density(double x) const;   // slope of the cell below x
   };
-  Path solve(std::size_t steps) const;
+  Path solve(std::size_t steps, double lo, double hi) const;  // bisection of tbar in (lo, hi)
   bool integrate(double top, std::size_t steps, Path* path) const;
   void fill_bottom(std::size_t stop, Path* path) const;
   double score_on(const Path& path, int k, double x) const;
   static double win_on(const Path& path, int k, double bottom, const std::int64_t n[2], double t);
   std::int64_t n_[2] = {0, 0};
+  static constexpr double kTail = 1e-6;  // each law is cut at its 1 - kTail quantile (renormalised)
+  static constexpr double kStiff = 10;  // see integrate: the weak tail's quasi-steady state
+  double negligible_ = 1e-12;  // chance to win below which bids do not matter
+  int strong_ = 0;  // the class with the higher top type
+  double top_type_[2] = {0, 0};  // the lowest type with F_k = 1 in the tabulated law
   double high_[2] = {0, 0};
   double bottom_ = 0, top_ = 0, accuracy_ = 0;
   bool present_[2] = {false, false};

@@ -13,7 +13,7 @@
 // fundamentals_mean = 1, fundamentals_sd = 0.2; reserve = 0, choice_noise = 0; strategy =
 // equilibrium | naive | learning, naive_share = 0.8, learn_levels/recency/experimentation;
 // coordination = none | pact | cap, pact_rule = match | cap | ban, match = 5, school_value =
-// 0.5, cap_level = 0.1, sign_rule = expected | always | never, threshold = "all";
+// 0.5, cap_level = 0.1, sign_rule = expected | always | never | fixed (fixed_signers = 25), threshold = "all";
 // detect_prob = 1, penalty = 1; public_funds_cost = 0; disclosure = private | public.
 #include "scenarios/hq_bidding/hq_bidding.hpp"
 
@@ -23,7 +23,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <tuple>
 
 #include "sim/distributions.hpp"
 #include "sim/error.hpp"
@@ -38,6 +40,7 @@ constexpr std::uint32_t kDetectTag = 4;
 constexpr std::uint32_t kChoiceTag = 5;
 constexpr std::uint32_t kLearnTag = 6;
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMixedAccuracy = 1e-3;  // a two-class table less accurate than this is not used
 
 double phi_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
@@ -70,7 +73,8 @@ ScenarioInfo describe_hq_bidding() {
   p.real("reserve", 0.0, {-1e6, 1e6}, "money", "firm's outside option: it rejects a site with a_i + S_i below it");
   p.real("choice_noise", 0.0, {0, 1e6}, "money", "logit scale of the firm's choice (0: the highest a_i + S_i wins)");
   p.choice("strategy", "equilibrium", {"equilibrium", "naive", "learning"},
-           "equilibrium: symmetric Bayes-Nash of the scoring auction in a_i + E[B_i|b_i]; naive: a fixed share "
+           "equilibrium: Bayes-Nash of the scoring auction in a_i + E[B_i|b_i] (two-class when some cities are "
+           "bound and some free); naive: a fixed share "
            "of the estimated value; learning: Roth-Erev over bid fractions across contests");
   p.real("naive_share", 0.8, {0, 1}, "1", "naive: subsidy = share x estimated value / unit cost");
   p.integer("learn_levels", 11, {2, 1001}, "levels", "learning: bid fractions 0, 1/(K-1), ..., 1 of the estimated value");
@@ -80,8 +84,10 @@ ScenarioInfo describe_hq_bidding() {
            "none: free-for-all; pact: contingent pact (binds iff signers >= threshold); cap: cap_level mandated on "
            "every city from above");
   contest::add_pact_terms_params(p);
-  p.choice("sign_rule", "expected", {"expected", "always", "never"},
-           "expected: the largest self-consistent set of signers; always / never: everyone / nobody signs");
+  p.choice("sign_rule", "expected", {"expected", "always", "never", "fixed"},
+           "expected: the largest self-consistent set of signers; always / never: everyone / nobody signs; fixed: "
+           "the first fixed_signers cities sign, whatever their draws");
+  p.integer("fixed_signers", 25, {0, 1e7}, "cities", "sign_rule = fixed: how many cities sign (cities 1..k)");
   p.choice("sign_timing", "ex_ante", {"ex_ante", "interim"},
            "sign_rule = expected: ex_ante judges the pact by the mean gain over the cities' types (agreed before "
            "each knows where it stands); interim by each city's own estimate and fundamentals");
@@ -90,6 +96,8 @@ ScenarioInfo describe_hq_bidding() {
   contest::add_enforcement_params(p);
   p.choice("disclosure", "private", {"private", "public"},
            "public: the winning bid is published after each contest (learners also learn from it)");
+  p.check({"sign_rule", "fixed_signers", "cities"}, "sign_rule = fixed needs fixed_signers <= cities",
+          [](const Params& q) { return q.choice("sign_rule") != "fixed" || q.integer("fixed_signers") <= q.integer("cities"); });
   p.check({"benefit_dist", "estimate_sd"}, "benefit_dist = uniform needs estimate_sd = 0",
           [](const Params& q) { return q.choice("benefit_dist") != "uniform" || q.real("estimate_sd") == 0; });
   p.check({"benefit_dist", "benefit_mean", "benefit_sd"}, "benefit_dist = uniform needs benefit_mean >= sqrt(3) benefit_sd",
@@ -116,7 +124,10 @@ ScenarioInfo describe_hq_bidding() {
   s.scalar("signing_passes", "passes", "passes of iterated elimination to reach the self-consistent set");
   s.scalar("sale_rate", "1", "share of contests where some site met the firm's reserve");
   s.scalar("identity_error", "money", "max |welfare - (B_w + a_w - lambda S - (1 - school_value) school)| over contests");
-  s.scalar("equilibrium_accuracy", "money", "equilibrium: max |t_K - t_2K| of the score table (NaN otherwise)");
+  s.scalar("equilibrium_accuracy", "money", "equilibrium: max |t_K - t_2K| of the score tables used (NaN otherwise)");
+  s.scalar("two_class_contests", "1", "share of contests bid with the two-class equilibrium (bound and free cities)");
+  s.scalar("two_class_fallbacks", "1",
+           "share of contests with bound and free cities whose two-class table failed (symmetric tables used)");
   s.series_output("subsidy_t", "money", "subsidy paid in contest t");
   s.series_output("welfare_t", "money", "welfare of contest t");
   s.series_output("signers_t", "cities", "signers in contest t");
@@ -138,6 +149,54 @@ struct HqBidding::Tables {
   std::optional<contest::ScoringEquilibrium> eq_free, eq_bound;
   std::optional<contest::ScoreCdf> score_free, score_bound;
   double cost_free = 1, cost_bound = 1, limit = kInf;
+  double fund_mean = 0, fund_sd = 0, reserve = 0, share = 0;
+  std::int64_t cities = 0;
+  bool equilibrium = false;
+  // The believed law of the pseudo-type x = a + v / c: E_a[F_v(c (x - a))], a ~ N(fund_mean, fund_sd^2)
+  // (Simpson on [-8, 8] sd), on [pseudo_low(c), pseudo_high(c)].
+  double pseudo_type_cdf(double c, double x) const {
+    if (fund_sd == 0) return cdf(c * (x - fund_mean));
+    constexpr int K = 64;
+    const double h = 16.0 / K;
+    double sum = 0;
+    for (int k = 0; k <= K; ++k) {
+      const double z = -8 + k * h;
+      const double w = (k == 0 || k == K) ? 1.0 : (k % 2 ? 4.0 : 2.0);
+      sum += w * std::exp(-0.5 * z * z) * cdf(c * (x - fund_mean - fund_sd * z));
+    }
+    return sum * h / 3 / std::sqrt(2 * M_PI);
+  }
+  double pseudo_low(double c) const { return fund_mean - 8 * fund_sd + lo / c; }
+  double pseudo_high(double c) const { return fund_mean + 8 * fund_sd + hi / c; }
+  contest::BidderClass pseudo_type_class(double c, std::int64_t count) const {
+    return {[this, c](double x) { return pseudo_type_cdf(c, x); }, pseudo_low(c), pseudo_high(c), count};
+  }
+  // The law of a rival's score a + S at unit cost c under `limit`, when the type bidding score s
+  // is inverse(s) (equilibrium), or with S = naive_share v / c (inverse empty: naive, learning).
+  contest::ScoreCdf score_law(double c, double limit, const std::function<double(double)>& inverse) const {
+    auto exceed = [this, c, limit, &inverse](double s, double a) {
+      if (a > s) return 1.0;
+      if (a + limit <= s) return 0.0;
+      double v_star;
+      if (inverse) {
+        v_star = c * (inverse(s) - a);
+      } else {
+        if (share == 0) return 0.0;
+        v_star = c * (s - a) / share;
+      }
+      return 1 - cdf(v_star);
+    };
+    return contest::ScoreCdf(exceed, fund_mean, fund_sd, fund_mean - 8 * fund_sd - 1e-9,
+                             fund_mean + 8 * fund_sd + hi / cost_free + 1e-9, 512);
+  }
+};
+
+// The two-class equilibrium of a contest with m bound cities (class 0, cost c_b) and n - m
+// free ones (class 1, c_f), 1 <= m <= n - 1, and the rivals' score laws it implies; empty if
+// the solver failed or is not accurate to kMixedAccuracy (the symmetric tables are used then).
+struct HqBidding::Mixed {
+  std::optional<contest::TwoClassScoringEquilibrium> eq;
+  std::optional<contest::ScoreCdf> score_bound, score_free;
 };
 
 namespace {
@@ -170,50 +229,28 @@ std::shared_ptr<const HqBidding::Tables> build_tables(const Params& p) {
   t->cost_free = contest::unit_cost(terms, false);
   t->cost_bound = contest::unit_cost(terms, true);
   t->limit = contest::subsidy_limit(terms);
-  const double fm = p.real("fundamentals_mean"), fsd = p.real("fundamentals_sd");
-  const auto n = p.integer("cities");
-  const double reserve = p.real("reserve");
-  const bool eq = strategy == "equilibrium";
+  t->fund_mean = p.real("fundamentals_mean");
+  t->fund_sd = p.real("fundamentals_sd");
+  t->cities = p.integer("cities");
+  t->reserve = p.real("reserve");
+  t->share = p.real("naive_share");
+  t->equilibrium = strategy == "equilibrium";
   auto eq_table = [&](double c) {
-    auto cdf = [tab = t.get(), c, fm, fsd](double x) {
-      if (fsd == 0) return tab->cdf(c * (x - fm));
-      // E_a[F_v(c (x - a))], a ~ N(fm, fsd): Simpson on [-8, 8] sd
-      constexpr int K = 64;
-      const double h = 16.0 / K;
-      double sum = 0;
-      for (int k = 0; k <= K; ++k) {
-        const double z = -8 + k * h;
-        const double w = (k == 0 || k == K) ? 1.0 : (k % 2 ? 4.0 : 2.0);
-        sum += w * std::exp(-0.5 * z * z) * tab->cdf(c * (x - fm - fsd * z));
-      }
-      return sum * h / 3 / std::sqrt(2 * M_PI);
-    };
-    return contest::ScoringEquilibrium(cdf, fm - 8 * fsd + t->lo / c, fm + 8 * fsd + t->hi / c, n, reserve, 1024);
+    return contest::ScoringEquilibrium([tab = t.get(), c](double x) { return tab->pseudo_type_cdf(c, x); },
+                                       t->pseudo_low(c), t->pseudo_high(c), t->cities, t->reserve, 1024);
   };
   const bool bound_used = p.choice("coordination") != "none";
-  if (eq) {
+  if (t->equilibrium) {
     t->eq_free.emplace(eq_table(t->cost_free));
     if (bound_used) t->eq_bound.emplace(eq_table(t->cost_bound));
   }
   // Score laws (for signing and breach expectations): learners evaluate with naive_share.
-  const double share = p.real("naive_share");
-  auto score_cdf = [&](double c, double limit, const contest::ScoringEquilibrium* table) {
-    auto exceed = [tab = t.get(), c, limit, share, table](double s, double a) {
-      if (a > s) return 1.0;
-      if (a + limit <= s) return 0.0;
-      double v_star;
-      if (table) {
-        v_star = c * (table->inverse(s) - a);
-      } else {
-        if (share == 0) return 0.0;
-        v_star = c * (s - a) / share;
-      }
-      return 1 - tab->cdf(v_star);
-    };
-    return contest::ScoreCdf(exceed, fm, fsd, fm - 8 * fsd - 1e-9, fm + 8 * fsd + t->hi / t->cost_free + 1e-9, 512);
+  auto inverse = [](const std::optional<contest::ScoringEquilibrium>& eq) -> std::function<double(double)> {
+    if (!eq) return {};
+    return [table = &*eq](double s) { return table->inverse(s); };
   };
-  t->score_free.emplace(score_cdf(t->cost_free, kInf, eq ? &*t->eq_free : nullptr));
-  if (bound_used) t->score_bound.emplace(score_cdf(t->cost_bound, t->limit, eq ? &*t->eq_bound : nullptr));
+  t->score_free.emplace(t->score_law(t->cost_free, kInf, inverse(t->eq_free)));
+  if (bound_used) t->score_bound.emplace(t->score_law(t->cost_bound, t->limit, inverse(t->eq_bound)));
   return t;
 }
 
@@ -229,6 +266,47 @@ std::shared_ptr<const HqBidding::Tables> cached_tables(const Params& p) {
   return tab;
 }
 
+std::shared_ptr<const HqBidding::Mixed> build_mixed(const HqBidding::Tables& t, std::int64_t m) {
+  // Both classes start at the lower of the two lowest types (the cdfs are 0 or negligible
+  // there), so the bottom score r' is common.
+  auto bound = t.pseudo_type_class(t.cost_bound, m), free = t.pseudo_type_class(t.cost_free, t.cities - m);
+  bound.low = free.low = std::min(bound.low, free.low);
+  auto mixed = std::make_shared<HqBidding::Mixed>();
+  try {
+    mixed->eq.emplace(bound, free, t.reserve, 256);
+  } catch (const Error&) {
+    return mixed;  // no two-class solution: the contest falls back to the symmetric tables
+  }
+  if (!(mixed->eq->accuracy() <= kMixedAccuracy)) {
+    mixed->eq.reset();
+    return mixed;
+  }
+  const auto& eq = *mixed->eq;
+  auto law = [&](int k, double c, double limit) {
+    return t.score_law(c, limit, [&eq, k](double s) { return eq.inverse(k, s); });
+  };
+  mixed->score_bound.emplace(law(0, t.cost_bound, t.limit));
+  mixed->score_free.emplace(law(1, t.cost_free, kInf));
+  return mixed;
+}
+
+// The two-class tables depend only on what build_mixed reads (the value law, the unit costs
+// and limit, the fundamentals, the reserve, the number of cities) and m, not on the pact's
+// threshold or signing rule: kept per thread under that key (a threshold sweep shares them).
+std::shared_ptr<const HqBidding::Mixed> cached_mixed(const HqBidding::Tables& t, std::int64_t m) {
+  using Key = std::tuple<bool, double, double, double, double, double, double, double, double, double, double,
+                         double, std::int64_t, std::int64_t>;
+  const Key key{t.uniform, t.mu,      t.sd,       t.lo,      t.hi,     t.cost_free, t.cost_bound,
+                t.limit,   t.fund_mean, t.fund_sd, t.reserve, t.share, t.cities,    m};
+  thread_local std::vector<std::pair<Key, std::shared_ptr<const HqBidding::Mixed>>> cache;
+  for (auto& [k, mixed] : cache)
+    if (k == key) return mixed;
+  auto mixed = build_mixed(t, m);
+  if (cache.size() >= 256) cache.erase(cache.begin());
+  cache.emplace_back(key, mixed);
+  return mixed;
+}
+
 }  // namespace
 
 // ---- the model ---------------------------------------------------------------------------
@@ -241,6 +319,7 @@ HqBidding::HqBidding(Run& run) : seed_(run.seed()) {
   const auto& co = p.choice("coordination");
   coordination_ = co == "pact" ? Coordination::pact : co == "cap" ? Coordination::cap : Coordination::none;
   sign_rule_ = p.choice("sign_rule");
+  fixed_signers_ = static_cast<std::size_t>(p.integer("fixed_signers"));
   ex_ante_ = p.choice("sign_timing") == "ex_ante";
   threshold_ = p.integer("threshold");
   public_ = p.choice("disclosure") == "public";
@@ -264,6 +343,7 @@ HqBidding::HqBidding(Run& run) : seed_(run.seed()) {
   if (coordination_ == Coordination::cap) terms_.rule = contest::PactRule::cap;  // the cap from above
   firm_ = {Pricing::first_price, p.real("reserve"), p.real("choice_noise")};
   tables_ = cached_tables(p);
+  mixed_.resize(n_ + 1);
   if (strategy_ == Strategy::learning) {
     const auto K = static_cast<std::size_t>(p.integer("learn_levels"));
     learning::RothErevParams lp;
@@ -279,16 +359,38 @@ HqBidding::HqBidding(Run& run) : seed_(run.seed()) {
   action_.assign(n_, 0);
 }
 
-// City i's subsidy bid at unit cost `cost`, capped at `limit` (never negative).
-double HqBidding::bid(std::size_t i, double cost, double limit) const {
+// The tables of a contest with m bound cities: the two-class equilibrium when equilibrium
+// bidders face 1 <= m <= n - 1 bound cities whose subsidy costs more, else the symmetric ones.
+HqBidding::Laws HqBidding::laws(std::int64_t m) const {
+  const auto& t = *tables_;
+  const auto n = static_cast<std::int64_t>(n_);
+  if (t.equilibrium && t.eq_bound && t.cost_bound != t.cost_free && m >= 1 && m <= n - 1) {
+    auto& mixed = mixed_[static_cast<std::size_t>(m)];
+    if (!mixed) {
+      mixed = cached_mixed(t, m);
+      if (mixed->eq) mixed_accuracy_ = std::max(mixed_accuracy_, mixed->eq->accuracy());
+    }
+    if (mixed->eq) return {nullptr, nullptr, &*mixed->eq, &*mixed->score_bound, &*mixed->score_free, false};
+    return {&*t.eq_free, &*t.eq_bound, nullptr, &*t.score_bound, &*t.score_free, true};
+  }
+  return {t.eq_free ? &*t.eq_free : nullptr, t.eq_bound ? &*t.eq_bound : nullptr, nullptr,
+          t.score_bound ? &*t.score_bound : &*t.score_free, &*t.score_free, false};
+}
+
+const contest::TwoClassScoringEquilibrium* HqBidding::mixed_equilibrium(std::int64_t m) const { return laws(m).mixed; }
+
+// City i's subsidy bid at unit cost `cost`, capped at `limit` (never negative), in a contest
+// with the given tables.
+double HqBidding::bid(std::size_t i, double cost, double limit, const Laws& laws) const {
   double s = 0;
   const double w = value_[i] / cost;
   switch (strategy_) {
     case Strategy::naive: s = naive_share_ * w; break;
     case Strategy::learning: s = fraction_[i] * w; break;
     case Strategy::equilibrium: {
-      const auto& table = cost == tables_->cost_free ? *tables_->eq_free : *tables_->eq_bound;
-      const double t = table.score(fundamentals_[i] + w);
+      const bool free = cost == tables_->cost_free;
+      const double x = fundamentals_[i] + w;
+      const double t = laws.mixed ? laws.mixed->score(free ? 1 : 0, x) : (free ? *laws.eq_free : *laws.eq_bound).score(x);
       s = t == kNoBid ? 0.0 : t - fundamentals_[i];
       break;
     }
@@ -298,11 +400,10 @@ double HqBidding::bid(std::size_t i, double cost, double limit) const {
 
 // The city's expected payoff P(win) (v - cost S) against the given rivals (argmax choice).
 double HqBidding::expected_payoff(std::size_t i, double subsidy, double cost, std::int64_t bound_rivals,
-                                  std::int64_t free_rivals, bool) const {
+                                  std::int64_t free_rivals, const Laws& laws) const {
   const double t = fundamentals_[i] + subsidy;
   if (t < firm_.reserve) return 0;
-  const auto& sb = tables_->score_bound ? *tables_->score_bound : *tables_->score_free;
-  const double win = contest::ScoreCdf::win_probability(t, sb, bound_rivals, *tables_->score_free, free_rivals);
+  const double win = contest::ScoreCdf::win_probability(t, *laws.score_bound, bound_rivals, *laws.score_free, free_rivals);
   return win * (value_[i] - cost * subsidy);
 }
 
@@ -336,12 +437,16 @@ void HqBidding::step(std::int64_t round) {
   bool active = false;
   // A bound city's best option given m bound cities (itself included): comply or breach.
   auto signer_payoff = [&](std::size_t i, std::int64_t m) {
-    const double comply = expected_payoff(i, bid(i, cb, lim), cb, m - 1, n - m, true);
+    const auto l = laws(m);
+    const double comply = expected_payoff(i, bid(i, cb, lim, l), cb, m - 1, n - m, l);
     const double breach =
-        expected_payoff(i, bid(i, cf, kInf), cf, m - 1, n - m, true) - terms_.detect_prob * terms_.penalty;
+        expected_payoff(i, bid(i, cf, kInf, l), cf, m - 1, n - m, l) - terms_.detect_prob * terms_.penalty;
     return std::max(comply, breach);
   };
-  auto none_payoff = [&](std::size_t i) { return expected_payoff(i, bid(i, cf, kInf), cf, 0, n - 1, false); };
+  auto none_payoff = [&](std::size_t i) {
+    const auto l = laws(0);
+    return expected_payoff(i, bid(i, cf, kInf, l), cf, 0, n - 1, l);
+  };
   if (coordination_ == Coordination::cap) {
     std::fill(bound_.begin(), bound_.end(), std::uint8_t{1});
     signers = n_;
@@ -354,8 +459,10 @@ void HqBidding::step(std::int64_t round) {
       if (threshold_ <= n) {
         // City i's gain from signing when m cities (itself included) sign.
         auto gain = [&](std::size_t i, std::int64_t m) {
-          const double out = m - 1 >= threshold_ ? expected_payoff(i, bid(i, cf, kInf), cf, m - 1, n - m, false)
-                                                 : none_payoff(i);
+          // Withdrawing leaves m - 1 signers: an active pact it free-rides on, or none.
+          const auto l = laws(m - 1);
+          const double out =
+              m - 1 >= threshold_ ? expected_payoff(i, bid(i, cf, kInf, l), cf, m - 1, n - m, l) : none_payoff(i);
           return signer_payoff(i, m) - out;
         };
         std::int64_t cached_m = -1;
@@ -379,21 +486,27 @@ void HqBidding::step(std::int64_t round) {
         passes = 0;  // the pact can never bind: nobody gains from signing, nothing to compute
       }
       for (auto b : bound_) signers += b;
+    } else if (sign_rule_ == "fixed") {
+      std::fill_n(bound_.begin(), fixed_signers_, std::uint8_t{1});
+      signers = fixed_signers_;
     }
     active = static_cast<std::int64_t>(signers) >= threshold_;
     if (!active) std::fill(bound_.begin(), bound_.end(), std::uint8_t{0});
   }
   // 3. Bids and 4. breaches: a bound city breaches when that pays in expectation.
-  const auto m = static_cast<std::int64_t>(signers);
+  const auto m = active ? static_cast<std::int64_t>(signers) : 0;
+  const auto contest_laws = laws(m);
+  sum_two_class_ += contest_laws.mixed != nullptr;
+  sum_fallback_ += contest_laws.fallback;
   double fraction_sum = 0;
   for (std::size_t i = 0; i < n_; ++i) {
     breach_[i] = 0;
     if (!bound_[i]) {
-      bid_[i] = bid(i, cf, kInf);
+      bid_[i] = bid(i, cf, kInf, contest_laws);
     } else {
-      const double comply = bid(i, cb, lim), free = bid(i, cf, kInf);
-      const double gain = expected_payoff(i, free, cf, m - 1, n - m, true) - terms_.detect_prob * terms_.penalty -
-                          expected_payoff(i, comply, cb, m - 1, n - m, true);
+      const double comply = bid(i, cb, lim, contest_laws), free = bid(i, cf, kInf, contest_laws);
+      const double gain = expected_payoff(i, free, cf, m - 1, n - m, contest_laws) -
+                          terms_.detect_prob * terms_.penalty - expected_payoff(i, comply, cb, m - 1, n - m, contest_laws);
       const bool breaks = gain > 0 && free > comply;
       breach_[i] = breaks;
       bid_[i] = breaks ? free : comply;
@@ -488,9 +601,12 @@ void HqBidding::finish(Run& run) {
   run.set("signing_passes", mean(sum_passes_));
   run.set("sale_rate", mean(sum_sold_));
   run.set("identity_error", contests_ ? sum_identity_ : nan);
-  run.set("equilibrium_accuracy", tables_->eq_free ? std::max(tables_->eq_free->accuracy(),
-                                                               tables_->eq_bound ? tables_->eq_bound->accuracy() : 0.0)
-                                                   : nan);
+  run.set("two_class_contests", mean(sum_two_class_));
+  run.set("two_class_fallbacks", mean(sum_fallback_));
+  run.set("equilibrium_accuracy",
+          tables_->eq_free ? std::max({tables_->eq_free->accuracy(),
+                                       tables_->eq_bound ? tables_->eq_bound->accuracy() : 0.0, mixed_accuracy_})
+                           : nan);
 }
 
 MARKETSIM_SCENARIO(describe_hq_bidding, HqBidding);
