@@ -132,7 +132,7 @@ def test_gil_is_released_during_a_sweep(tmp_path):
     t.start()
     start = time.monotonic()
     try:
-        _long_sweep(None)
+        _long_sweep(None, rounds_override=200)  # about 1.5 s: long enough to see a frozen thread
     finally:
         running = False
         t.join()
