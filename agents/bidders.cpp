@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "sim/distributions.hpp"
 #include "sim/error.hpp"
 
 namespace marketsim {
@@ -15,9 +16,8 @@ namespace {
 
 const boost::math::normal_distribution<double> kStandardNormal;
 
-// Phi(z) or, on the upper side, 1 - Phi(z), each without cancellation (erfc is accurate
-// in both tails, and libm's is several times faster than Boost's).
-double normal_tail(double z, bool upper) { return 0.5 * std::erfc((upper ? z : -z) / std::sqrt(2.0)); }
+// Phi(z) or, on the upper side, 1 - Phi(z) = Phi(-z), each without cancellation.
+double normal_tail(double z, bool upper) { return standard_normal_cdf(upper ? -z : z); }
 // Tanh-sinh stops when two levels differ by less than this (relative to the integral's
 // L1 norm); the error is then far smaller (the method doubles its digits per level).
 constexpr double kQuadratureTolerance = 1e-10;

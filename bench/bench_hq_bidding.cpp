@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "scenarios/hq_bidding/contest.hpp"
+#include "sim/distributions.hpp"
 #include "sim/scenario.hpp"
 
 namespace ms = marketsim;
@@ -57,7 +58,7 @@ marketsim::contest::BidderClass pseudo_types(double c, std::int64_t count, doubl
   const double sd = std::sqrt(k * s2), lo = std::exp(mu - 8 * sd), hi = std::exp(mu + 8 * sd);
   auto cdf = [=](double x) {
     const double v = c * (x - 1);
-    return v <= 0 ? 0.0 : 0.5 * std::erfc(-(std::log(v) - mu) / (sd * std::sqrt(2.0)));
+    return v <= 0 ? 0.0 : marketsim::standard_normal_cdf((std::log(v) - mu) / sd);
   };
   return {cdf, 1 + lo / bound_cost, 1 + hi / c, count};
 }

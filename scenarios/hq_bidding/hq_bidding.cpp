@@ -42,8 +42,6 @@ constexpr std::uint32_t kLearnTag = 6;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMixedAccuracy = 1e-3;  // a two-class table less accurate than this is not used
 
-double phi_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
-
 }  // namespace
 
 ScenarioInfo describe_hq_bidding() {
@@ -144,7 +142,7 @@ struct HqBidding::Tables {
   double mu = 0, sd = 1, lo = 0, hi = 1;
   double cdf(double v) const {
     if (uniform) return v <= lo ? 0 : v >= hi ? 1 : (v - lo) / (hi - lo);
-    return v <= 0 ? 0 : phi_cdf((std::log(v) - mu) / sd);
+    return v <= 0 ? 0 : standard_normal_cdf((std::log(v) - mu) / sd);
   }
   std::optional<contest::ScoringEquilibrium> eq_free, eq_bound;
   std::optional<contest::ScoreCdf> score_free, score_bound;
