@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numeric>
 #include <fmt/format.h>
 #include <set>
@@ -63,19 +62,6 @@ std::string error_of(const std::vector<std::pair<std::string, std::string>>& set
     return e.what();
   }
   return "";
-}
-
-// Bit-for-bit equality (NaN padding compares equal to itself).
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
-}
-bool same_bits(const ms::RunResult& a, const ms::RunResult& b) {
-  if (!same_bits(a.scalars, b.scalars) || a.series.size() != b.series.size() || a.vectors.size() != b.vectors.size()) return false;
-  for (std::size_t i = 0; i < a.series.size(); ++i)
-    if (!same_bits(a.series[i], b.series[i])) return false;
-  for (std::size_t i = 0; i < a.vectors.size(); ++i)
-    if (!same_bits(a.vectors[i], b.vectors[i])) return false;
-  return true;
 }
 
 // The symmetric market (docs): CE price 100.5, 12 units, maximum surplus 652; trading all
@@ -331,8 +317,8 @@ TEST(ZiDoubleAuction, SameSeedSameBitsOtherSeedOtherResult) {
   for (const char* rules : {"gode_sunder", "price_time"}) {
     const auto p = params({{"rules", rules}});
     const auto a = ms::run_scenario(info(), p, 17), b = ms::run_scenario(info(), p, 17), c = ms::run_scenario(info(), p, 18);
-    EXPECT_TRUE(same_bits(a, b));
-    EXPECT_FALSE(same_bits(a, c));
+    EXPECT_TRUE(a == b);  // bit for bit: NaN padding equals itself
+    EXPECT_FALSE(a == c);
   }
 }
 
@@ -341,7 +327,7 @@ TEST(ZiDoubleAuction, CustomListsDefaultToMarketOne) {
   for (const char* trader : {"zi_c", "zi_u"}) {
     const auto a = ms::run_scenario(info(), params({{"trader", trader}}), 5);
     const auto b = ms::run_scenario(info(), params({{"trader", trader}, {"market", "custom"}}), 5);
-    EXPECT_TRUE(same_bits(a, b)) << trader;
+    EXPECT_TRUE(a == b) << trader;
   }
 }
 
