@@ -88,6 +88,13 @@ constexpr PaperMarket kPaper[] = {{"gode_sunder_1", 82, 24, 0.900, 0.999},
                                   {"gode_sunder_4", 170, 12, 0.488, 0.982},
                                   {"gode_sunder_5", 129, 18, 0.860, 0.971}};
 
+// Efficiency of trading every unit, (sum v - sum c) / S*: ZI-U's, once every unit trades.
+double all_units_efficiency(const ms::ZiDoubleAuction& model) {
+  const auto v = model.traders().buyers().all(), c = model.traders().sellers().all();
+  return (std::accumulate(v.begin(), v.end(), 0.0) - std::accumulate(c.begin(), c.end(), 0.0)) /
+         model.equilibrium().max_surplus;
+}
+
 }  // namespace
 
 TEST(ZiDoubleAuction, CompetitiveEquilibriumOfTheSymmetricMarket) {
@@ -119,8 +126,7 @@ TEST(ZiDoubleAuction, GodeSunderMarketsMeetThePapersAnchors) {
     int volume = 0;
     for (std::size_t k = 0; k < ce.quantity; ++k) volume += v[k] > c[k];
     EXPECT_EQ(volume, m.volume);
-    const double all_units = (std::accumulate(v.begin(), v.end(), 0.0) - std::accumulate(c.begin(), c.end(), 0.0)) / ce.max_surplus;
-    EXPECT_NEAR(all_units, m.zi_u, std::string(m.name) == "gode_sunder_5" ? 0.01 : 0.0005);
+    EXPECT_NEAR(all_units_efficiency(model), m.zi_u, std::string(m.name) == "gode_sunder_5" ? 0.01 : 0.0005);
     // Each trader's equilibrium profit is its share of the maximum surplus.
     const auto profits = model.equilibrium_profits();
     EXPECT_NEAR(std::accumulate(profits.begin(), profits.end(), 0.0), ce.max_surplus, 1e-9);
@@ -141,13 +147,10 @@ TEST(ZiDoubleAuction, GodeSunderMarketsReproduceThePapersEfficiencies) {
     const auto p = params({{"market", m.name}});
     ms::Run run(info(), p, 1, nullptr);
     ms::ZiDoubleAuction model(run);
-    const auto& zi = model.traders();
-    const auto values = zi.buyers().all(), costs = zi.sellers().all();
-    const double all_units = (std::accumulate(values.begin(), values.end(), 0.0) -
-                              std::accumulate(costs.begin(), costs.end(), 0.0)) / model.equilibrium().max_surplus;
+    const double all_units = all_units_efficiency(model);
     EXPECT_DOUBLE_EQ(zi_u.min_efficiency, all_units);
     EXPECT_DOUBLE_EQ(zi_u.max_efficiency, all_units);
-    EXPECT_DOUBLE_EQ(zi_u.trades, static_cast<double>(values.size()));
+    EXPECT_DOUBLE_EQ(zi_u.trades, static_cast<double>(model.traders().buyers().units()));
     const auto zi_c = replicate({{"market", m.name}, {"trader", "zi_c"}});
     EXPECT_NEAR(zi_c.efficiency, m.zi_c, 0.015);
     EXPECT_LE(zi_c.max_efficiency, 1.0);
